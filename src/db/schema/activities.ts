@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { workspaces } from './workspaces.js';
+
+/**
+ * Per-workspace custom activity types. The built-in types (call, email, meeting, demo, proposal)
+ * live in code (features/logging/activity-types.ts) and are merged with these at read time.
+ */
+export const activityTypes = pgTable(
+  'activity_types',
+  {
+    id: serial('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    plural: text('plural').notNull(),
+    outcomes: text('outcomes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    emoji: text('emoji'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('activity_types_team_key_uq').on(t.teamId, t.key)],
+);
+
+export const ACTIVITY_SOURCES = ['slash_command', 'modal', 'import'] as const;
+export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
+
+/**
+ * One logged entry. `quantity` > 1 is a block of identical activities (`/log-call x12`):
+ * one row, so one Undo, counted as `quantity` activities by every report (sum(quantity), never count(*)).
+ */
+export const activities = pgTable(
+  'activities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    userId: text('user_id').notNull(),
+    typeKey: text('type_key').notNull(),
+    quantity: integer('quantity').notNull().default(1),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    account: text('account'),
+    contact: text('contact'),
+    outcome: text('outcome'),
+    durationMinutes: integer('duration_minutes'),
+    notes: text('notes'),
+    source: text('source', { enum: ACTIVITY_SOURCES }).notNull(),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('activities_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
+    index('activities_team_occurred_idx').on(t.teamId, t.occurredAt),
+    index('activities_team_user_occurred_idx').on(t.teamId, t.userId, t.occurredAt),
+  ],
+);

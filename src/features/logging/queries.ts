@@ -1,0 +1,100 @@
+import { and, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { activities, activityTypes, type ActivitySource } from '../../db/schema/index.js';
+import type { Range } from '../../periods/week.js';
+import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from './activity-types.js';
+
+export type Activity = typeof activities.$inferSelect;
+
+export interface NewActivity {
+  teamId: string;
+  userId: string;
+  typeKey: string;
+  quantity: number;
+  occurredAt: Date;
+  account: string | null;
+  contact: string | null;
+  outcome: string | null;
+  durationMinutes: number | null;
+  notes: string | null;
+  source: ActivitySource;
+  /** Same key twice (a Slack retry, a double click) stores one row. */
+  idempotencyKey: string;
+}
+
+/** Built-in types plus the workspace's own (a custom type with a built-in key replaces it). */
+export async function loadActivityTypes(db: Db, teamId: string): Promise<ActivityTypeDef[]> {
+  const custom = await db
+    .select({ key: activityTypes.key, label: activityTypes.label, plural: activityTypes.plural, outcomes: activityTypes.outcomes, emoji: activityTypes.emoji })
+    .from(activityTypes)
+    .where(eq(activityTypes.teamId, teamId))
+    .orderBy(activityTypes.id);
+  const customKeys = new Set(custom.map((t) => t.key));
+  return [
+    ...BUILT_IN_ACTIVITY_TYPES.filter((t) => !customKeys.has(t.key)),
+    ...custom.map((t) => ({ ...t, emoji: t.emoji ?? undefined })),
+  ];
+}
+
+/**
+ * Insert unless a row with the same idempotency key exists. Returns the stored row either way,
+ * and whether this call created it. Concurrent duplicates are settled by the unique index.
+ */
+export async function insertActivity(db: Db, row: NewActivity): Promise<{ activity: Activity; created: boolean }> {
+  const [inserted] = await db.insert(activities).values(row).onConflictDoNothing({ target: [activities.teamId, activities.idempotencyKey] }).returning();
+  if (inserted) return { activity: inserted, created: true };
+  const [existing] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.teamId, row.teamId), eq(activities.idempotencyKey, row.idempotencyKey)));
+  return { activity: existing!, created: false };
+}
+
+export async function findActivity(db: Db, teamId: string, id: string): Promise<Activity | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.teamId, teamId), eq(activities.id, id)));
+  return row;
+}
+
+/** Soft delete: the row stays for audit, every report skips it. Returns false when already deleted. */
+export async function softDeleteActivity(db: Db, teamId: string, userId: string, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(activities)
+    .set({ deletedAt: at, updatedAt: at })
+    .where(and(eq(activities.teamId, teamId), eq(activities.userId, userId), eq(activities.id, id), isNull(activities.deletedAt)))
+    .returning({ id: activities.id });
+  return rows.length > 0;
+}
+
+export type ActivityChanges = Pick<NewActivity, 'typeKey' | 'quantity' | 'occurredAt' | 'account' | 'contact' | 'outcome' | 'durationMinutes' | 'notes'>;
+
+/** Edit the author's own, not-deleted entry. Returns the updated row, or undefined if there is none. */
+export async function updateActivity(db: Db, teamId: string, userId: string, id: string, changes: ActivityChanges, at: Date): Promise<Activity | undefined> {
+  const [row] = await db
+    .update(activities)
+    .set({ ...changes, updatedAt: at })
+    .where(and(eq(activities.teamId, teamId), eq(activities.userId, userId), eq(activities.id, id), isNull(activities.deletedAt)))
+    .returning();
+  return row;
+}
+
+/** How many activities of one type the user logged in [start, end): the sum of quantities. */
+export async function countActivities(db: Db, teamId: string, userId: string, typeKey: string, range: Range): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<string | number | null>`coalesce(sum(${activities.quantity}), 0)` })
+    .from(activities)
+    .where(
+      and(
+        eq(activities.teamId, teamId),
+        eq(activities.userId, userId),
+        gte(activities.occurredAt, range.start),
+        lt(activities.occurredAt, range.end),
+        eq(activities.typeKey, typeKey),
+        isNull(activities.deletedAt),
+      ),
+    );
+  return Number(row?.total ?? 0);
+}

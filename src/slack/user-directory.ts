@@ -1,0 +1,71 @@
+import { and, eq } from 'drizzle-orm';
+import type { webApi } from '@slack/bolt';
+import { users } from '../db/schema/index.js';
+import type { Deps } from '../deps.js';
+import { ensureWorkspace } from './workspace.js';
+
+export type SlackUser = typeof users.$inferSelect;
+
+/** How long a users.info answer is trusted. Time zones and admin flags change rarely. */
+export const USER_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The user's profile (time zone, admin flags) from the cache table, refreshed through users.info
+ * when missing or stale. When Slack cannot be asked, a stale row is better than nothing; with no row
+ * at all the workspace's default time zone stands in, so a command still works.
+ */
+export async function getSlackUser(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
+  client: webApi.WebClient,
+  teamId: string,
+  userId: string,
+): Promise<SlackUser> {
+  const { db, clock, logger } = deps;
+  const [cached] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.teamId, teamId), eq(users.userId, userId)));
+  const now = clock.now();
+  if (cached && now.getTime() - cached.fetchedAt.getTime() < USER_CACHE_TTL_MS) return cached;
+
+  try {
+    const res = await client.users.info({ user: userId });
+    const u = res.user;
+    if (!u) throw new Error('users.info returned no user');
+    await ensureWorkspace(db, teamId);
+    const row = {
+      teamId,
+      userId,
+      displayName: u.profile?.display_name || u.real_name || u.name || userId,
+      realName: u.real_name ?? u.profile?.real_name ?? null,
+      timeZone: u.tz || 'UTC',
+      isAdmin: Boolean(u.is_admin),
+      isOwner: Boolean(u.is_owner),
+      isBot: Boolean(u.is_bot),
+      deleted: Boolean(u.deleted),
+      fetchedAt: now,
+    };
+    const [saved] = await db
+      .insert(users)
+      .values(row)
+      .onConflictDoUpdate({ target: [users.teamId, users.userId], set: { ...row, teamId: undefined, userId: undefined } })
+      .returning();
+    return saved!;
+  } catch (error) {
+    logger.warn({ err: error, teamId, userId }, 'users.info failed; using cached or default profile');
+    if (cached) return cached;
+    const workspace = await ensureWorkspace(db, teamId);
+    return {
+      teamId,
+      userId,
+      displayName: userId,
+      realName: null,
+      timeZone: workspace.defaultTimeZone,
+      isAdmin: false,
+      isOwner: false,
+      isBot: false,
+      deleted: false,
+      fetchedAt: new Date(0),
+    };
+  }
+}

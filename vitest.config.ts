@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // PGlite boots and migrates per file in a few seconds; PostgreSQL suites create a database each.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // A far-off server zone: code that leans on the process time zone instead of the user's shows up here.
+    env: { TZ: 'Pacific/Kiritimati' },
+  },
+});
