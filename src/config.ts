@@ -5,6 +5,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Empty strings in .env files mean "not set". */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
+const SIGNING_SECRET_REQUIRED =
+  'is required in HTTP mode: copy the Signing Secret from your Slack app’s "Basic Information" page (or set SLACK_APP_TOKEN to use Socket Mode)';
+
 export const configSchema = z
   .object({
     SLACK_BOT_TOKEN: z
@@ -20,7 +23,7 @@ export const configSchema = z
     ),
     PORT: z.preprocess(
       (v) => (v === '' || v === undefined ? 3000 : v),
-      z.coerce.number({ error: 'must be a port number such as 3000' }).int().min(0).max(65535),
+      z.coerce.number({ error: 'must be a port number from 0 to 65535, such as 3000' }).int({ error: 'must be a whole port number such as 3000' }).min(0, { error: 'must be a port number from 0 to 65535' }).max(65535, { error: 'must be a port number from 0 to 65535' }),
     ),
     SLACK_API_URL: z.preprocess(
       (v) => (v === '' || v === undefined ? 'https://slack.com/api/' : v),
@@ -46,8 +49,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'is required in HTTP mode: copy the Signing Secret from your Slack app’s "Basic Information" page (or set SLACK_APP_TOKEN to use Socket Mode)',
+        message: SIGNING_SECRET_REQUIRED,
       });
     }
   });
@@ -65,11 +67,11 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || 'environment';
-    const msg = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return `${name} ${msg}`;
-  });
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+  // The mode check is a refinement, which zod skips while a field is invalid: report it too, all at once.
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET && !problems.some((p) => p.startsWith('SLACK_SIGNING_SECRET'))) {
+    problems.push(`SLACK_SIGNING_SECRET ${SIGNING_SECRET_REQUIRED}`);
+  }
   throw new ConfigError(problems);
 }
 

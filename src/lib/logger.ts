@@ -18,32 +18,16 @@ export function scrubSecrets(text: string): string {
     .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, '$1[redacted]@');
 }
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, destination: NodeJS.WritableStream = process.stdout): Logger {
   return pino(
     {
       level,
       base: { app: 'sales-pulse' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a instanceof Error ? scrubError(a) : a)) as Parameters<typeof method>,
-          );
-        },
-      },
-      serializers: { err: (e: Error) => pino.stdSerializers.err(scrubError(e)) },
     },
-    destination as pino.DestinationStream | undefined,
+    // Every finished line passes through the scrubber, whatever field or message a secret hid in.
+    { write: (line: string) => destination.write(scrubSecrets(line)) },
   );
-}
-
-function scrubError(e: Error): Error {
-  const copy = Object.create(Object.getPrototypeOf(e)) as Error;
-  Object.assign(copy, e);
-  copy.message = scrubSecrets(e.message ?? '');
-  copy.stack = e.stack ? scrubSecrets(e.stack) : undefined;
-  return copy;
 }
 
 const BOLT_LEVELS: Record<string, LogLevel> = {
