@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     // A far-off server zone: code that leans on the process time zone instead of the user's shows up here.
     env: { TZ: 'Pacific/Kiritimati' },
   },

@@ -8,6 +8,7 @@ import type { Clock } from './lib/clock.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
 import * as logging from './features/logging/index.js';
+import * as summary from './features/summary/index.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -96,6 +97,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   });
 
   logging.register(app, deps);
+  summary.register(app, deps);
 
   return {
     app,
