@@ -6,6 +6,9 @@ import { ACTION_EDIT, ACTION_UNDO } from './confirmation.blocks.js';
 import { LOG_MODAL_CALLBACK, TYPE_SELECT_ACTION } from './modal.view.js';
 import { handleLogModalSubmit } from './submit.js';
 
+export { openLogModal } from './commands.js';
+export { loadActivityTypes } from './queries.js';
+
 export const LOG_SHORTCUT_CALLBACK = 'log_activity_shortcut';
 
 /** Activity logging: the /log commands, the modal, its shortcut, Undo and Edit. */
