@@ -51,12 +51,15 @@ export const activities = pgTable(
     notes: text('notes'),
     source: text('source', { enum: ACTIVITY_SOURCES }).notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** An imported row's id in the source system: importing it again updates instead of duplicating. */
+    externalId: text('external_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('activities_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
+    uniqueIndex('activities_team_external_uq').on(t.teamId, t.externalId),
     index('activities_team_occurred_idx').on(t.teamId, t.occurredAt),
     index('activities_team_user_occurred_idx').on(t.teamId, t.userId, t.occurredAt),
   ],

@@ -1,2 +1,3 @@
 export * from './workspaces.js';
 export * from './activities.js';
+export * from './deals.js';

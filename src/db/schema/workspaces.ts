@@ -10,6 +10,8 @@ export const workspaces = pgTable('workspaces', {
   /** 1 = Monday, 0 = Sunday (date-fns weekStartsOn). */
   weekStartsOn: integer('week_starts_on').notNull().default(1),
   fiscalYearStartMonth: integer('fiscal_year_start_month').notNull().default(1),
+  /** Where won deals are celebrated; null = off. */
+  celebrationsChannel: text('celebrations_channel'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

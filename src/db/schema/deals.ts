@@ -1,0 +1,69 @@
+import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { workspaces } from './workspaces.js';
+
+export const DEAL_STATUSES = ['won', 'lost'] as const;
+export type DealStatus = (typeof DEAL_STATUSES)[number];
+export const DEAL_SOURCES = ['slack', 'webhook', 'import'] as const;
+export type DealSource = (typeof DEAL_SOURCES)[number];
+
+/**
+ * A closed deal, from Slack, a CRM webhook or a CSV import: one kind of row, so every report counts them alike.
+ * Money is exact: integer minor units of `currency` (cents for USD, yen for JPY, fils for KWD), read as bigint.
+ * Never add amounts of different currencies.
+ */
+export const deals = pgTable(
+  'deals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    userId: text('user_id').notNull(),
+    status: text('status', { enum: DEAL_STATUSES }).notNull(),
+    /** Minor units; null only for a lost deal logged without an amount. */
+    amountMinor: bigint('amount_minor', { mode: 'bigint' }),
+    /** ISO-4217 code; null exactly when amountMinor is null. */
+    currency: text('currency'),
+    closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+    account: text('account'),
+    notes: text('notes'),
+    source: text('source', { enum: DEAL_SOURCES }).notNull(),
+    /** The CRM's or the file's id: the same one again updates the deal instead of adding one. */
+    externalId: text('external_id'),
+    /** Same key twice (a Slack retry, a double click) stores one row. */
+    idempotencyKey: text('idempotency_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('deals_team_external_uq').on(t.teamId, t.externalId),
+    uniqueIndex('deals_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
+    index('deals_team_closed_idx').on(t.teamId, t.closedAt),
+    index('deals_team_user_closed_idx').on(t.teamId, t.userId, t.closedAt),
+  ],
+);
+
+/** One celebration per deal at most: the row is claimed before posting. */
+export const dealCelebrations = pgTable('deal_celebrations', {
+  dealId: uuid('deal_id')
+    .primaryKey()
+    .references(() => deals.id),
+  teamId: text('team_id').notNull(),
+  channelId: text('channel_id').notNull(),
+  status: text('status', { enum: ['pending', 'posted', 'failed'] }).notNull().default('pending'),
+  messageTs: text('message_ts'),
+  error: text('error'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The shared secret a workspace's CRM signs deal webhooks with. Rotating replaces it. */
+export const webhookSecrets = pgTable('webhook_secrets', {
+  teamId: text('team_id')
+    .primaryKey()
+    .references(() => workspaces.teamId),
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+});

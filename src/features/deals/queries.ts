@@ -1,0 +1,130 @@
+import { and, eq, getTableColumns, gte, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { deals, type DealSource, type DealStatus } from '../../db/schema/index.js';
+import type { Money } from '../../lib/money.js';
+import type { Range } from '../../periods/week.js';
+
+export type Deal = typeof deals.$inferSelect;
+
+export interface DealFields {
+  userId: string;
+  status: DealStatus;
+  /** Null only for a lost deal without an amount. */
+  amount: Money | null;
+  closedAt: Date;
+  account: string | null;
+  notes: string | null;
+}
+
+function columns(f: DealFields) {
+  return {
+    userId: f.userId,
+    status: f.status,
+    amountMinor: f.amount?.minor ?? null,
+    currency: f.amount?.currency ?? null,
+    closedAt: f.closedAt,
+    account: f.account,
+    notes: f.notes,
+  };
+}
+
+/** A deal logged in Slack. The same idempotency key twice stores one row; returns whether this call created it. */
+export async function insertDeal(db: Db, teamId: string, fields: DealFields, idempotencyKey: string): Promise<{ deal: Deal; created: boolean }> {
+  const [inserted] = await db
+    .insert(deals)
+    .values({ teamId, ...columns(fields), source: 'slack', idempotencyKey })
+    .onConflictDoNothing({ target: [deals.teamId, deals.idempotencyKey] })
+    .returning();
+  if (inserted) return { deal: inserted, created: true };
+  const [existing] = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.teamId, teamId), eq(deals.idempotencyKey, idempotencyKey)));
+  return { deal: existing!, created: false };
+}
+
+/**
+ * A deal from a CRM or a file, keyed by its external id: the first time it is inserted, after that updated
+ * (a CRM may change the amount or flip won/lost). One statement, so two identical requests at once leave one row.
+ */
+export async function upsertExternalDeal(
+  db: Db,
+  teamId: string,
+  externalId: string,
+  fields: DealFields,
+  source: Exclude<DealSource, 'slack'>,
+  now: Date,
+): Promise<{ deal: Deal; created: boolean }> {
+  const [row] = await db
+    .insert(deals)
+    .values({ teamId, ...columns(fields), source, externalId, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [deals.teamId, deals.externalId],
+      set: { ...columns(fields), source, updatedAt: now, deletedAt: null },
+    })
+    // xmax = 0 only on a freshly inserted tuple: tells an insert from an update in the same statement.
+    .returning({ ...getTableColumns(deals), inserted: sql<boolean>`(xmax = 0)` });
+  const { inserted, ...deal } = row!;
+  return { deal, created: Boolean(inserted) };
+}
+
+export async function findDeal(db: Db, teamId: string, id: string): Promise<Deal | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.teamId, teamId), eq(deals.id, id)));
+  return row;
+}
+
+export async function softDeleteDeal(db: Db, teamId: string, userId: string, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(deals)
+    .set({ deletedAt: at, updatedAt: at })
+    .where(and(eq(deals.teamId, teamId), eq(deals.userId, userId), eq(deals.id, id), isNull(deals.deletedAt)))
+    .returning({ id: deals.id });
+  return rows.length > 0;
+}
+
+export async function updateDeal(db: Db, teamId: string, userId: string, id: string, fields: DealFields, at: Date): Promise<Deal | undefined> {
+  const [row] = await db
+    .update(deals)
+    .set({ ...columns(fields), updatedAt: at })
+    .where(and(eq(deals.teamId, teamId), eq(deals.userId, userId), eq(deals.id, id), isNull(deals.deletedAt)))
+    .returning();
+  return row;
+}
+
+export interface RevenueByCurrency {
+  currency: string;
+  minor: bigint;
+  won: number;
+}
+
+/** A user's won revenue per currency and won-deal count in [start, end). Summed in SQL; bigint sums come back as strings. */
+export async function userRevenue(db: Db, teamId: string, userId: string, range: Range): Promise<{ byCurrency: RevenueByCurrency[]; won: number; lost: number }> {
+  const rows = await db
+    .select({
+      status: deals.status,
+      currency: deals.currency,
+      total: sql<string | null>`sum(${deals.amountMinor})`,
+      count: sql<string | number>`count(*)`,
+    })
+    .from(deals)
+    .where(and(eq(deals.teamId, teamId), eq(deals.userId, userId), gte(deals.closedAt, range.start), lt(deals.closedAt, range.end), isNull(deals.deletedAt)))
+    .groupBy(deals.status, deals.currency);
+  const byCurrency: RevenueByCurrency[] = [];
+  let won = 0;
+  let lost = 0;
+  for (const r of rows) {
+    const n = Number(r.count);
+    if (r.status === 'lost') {
+      lost += n;
+      continue;
+    }
+    won += n;
+    if (r.currency) byCurrency.push({ currency: r.currency, minor: BigInt(r.total ?? '0'), won: n });
+  }
+  byCurrency.sort((a, b) => a.currency.localeCompare(b.currency));
+  return { byCurrency, won, lost };
+}
