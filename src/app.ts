@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.js';
 import { isSocketMode } from './config.js';
 import type { Database } from './db/client.js';
@@ -9,6 +9,7 @@ import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
 import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
+import { createDealsFeature } from './features/deals/index.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -56,7 +57,10 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const { config, database, clock, logger } = options;
   const deps: Deps = { config, database, db: database.db, clock, logger };
   const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
-  const customRoutes = healthRoutes(database);
+  // A client of our own for work outside Bolt's handlers (the webhook route, paced posts); same options as Bolt's.
+  const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
+  const deals = createDealsFeature(deps, client);
+  const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);
 
   let server: Server | undefined;
@@ -98,6 +102,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
 
   logging.register(app, deps);
   summary.register(app, deps);
+  deals.register(app);
 
   return {
     app,
@@ -118,7 +123,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       // Then let handlers that already acked finish their work (stores, replies), within a bound.
       const drained = Promise.allSettled([...inFlight]);
       const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
-      await Promise.race([drained, timeout]);
+      await Promise.race([Promise.all([drained, deals.drain()]), timeout]);
     },
   };
 }
