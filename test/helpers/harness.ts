@@ -4,8 +4,8 @@ import { configSchema, type Config } from '../../src/config.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { TestDb } from './db.js';
-import { manifestBotScopes, startFakeSlack, type FakeSlack } from './fake-slack.js';
-import { DEFAULT_USER_ID, slackSender, type SlackSender } from './signed-request.js';
+import { manifestBotScopes, startFakeSlack, type FakeSlack, type RecordedCall } from './fake-slack.js';
+import { DEFAULT_USER_ID, slackSender, type SlackSender, type ViewStateValues } from './signed-request.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -19,6 +19,11 @@ export interface Harness {
   baseUrl: string;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
+  /**
+   * Stop intake and wait until every handler that already acked has finished its work (stores, replies).
+   * Call it last in a test, before asserting that something did NOT happen. stop() still closes the rest.
+   */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +64,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const { port } = await bot.start(0);
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = slackSender({ url: `${baseUrl}/slack/events`, signingSecret: SIGNING_SECRET, responseUrl: (id) => fake.responseUrl(id) });
+  let botStopped = false;
+  const settle = async () => {
+    if (botStopped) return;
+    botStopped = true;
+    await bot.stop(5000);
+  };
   return {
     bot,
     fake,
@@ -67,9 +78,64 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     config,
     baseUrl,
     logs,
+    settle,
     async stop() {
-      await bot.stop(2000);
+      if (!botStopped) {
+        botStopped = true;
+        await bot.stop(2000);
+      }
       await fake.close();
     },
   };
+}
+
+/** The response_url reply to a slash command sent with `h.slack.command` (matched by its response_url id). */
+export function replyTo(h: Harness, sent: { responseUrlId?: string }, timeoutMs?: number): Promise<RecordedCall> {
+  const id = sent.responseUrlId;
+  if (!id) throw new Error('replyTo: the command was sent with its own responseUrl; wait on the fake directly');
+  return h.fake.waitFor('response_url', (call) => call.responseUrlId === id, timeoutMs);
+}
+
+let responseUrlSequence = 0;
+
+/** A fresh response_url on the fake for an interaction payload, with the id its replies are recorded under. */
+export function newResponseUrl(h: Harness): { id: string; url: string } {
+  const id = `interaction-${++responseUrlSequence}`;
+  return { id, url: h.fake.responseUrl(id) };
+}
+
+/**
+ * The `view.state.values` Slack sends back when `view` is submitted: each input block's initial value,
+ * except the blocks in `changes` (block_id -> what the user typed or picked: text, an option value,
+ * a YYYY-MM-DD date, or null to clear). Throws on a block the view does not have, as a typo guard.
+ */
+export function viewState(view: { blocks?: unknown[] }, changes: Record<string, string | null> = {}): ViewStateValues {
+  const values: ViewStateValues = {};
+  const seen = new Set<string>();
+  for (const block of (view.blocks ?? []) as Record<string, any>[]) {
+    if (block.type !== 'input' || typeof block.block_id !== 'string') continue;
+    const element = block.element as Record<string, any>;
+    const changed = Object.prototype.hasOwnProperty.call(changes, block.block_id);
+    if (changed) seen.add(block.block_id);
+    const given = changed ? changes[block.block_id] : undefined;
+    let state: Record<string, unknown>;
+    switch (element.type) {
+      case 'static_select': {
+        const options = (element.options ?? []) as { value: string }[];
+        const picked = changed ? (given === null ? null : options.find((o) => o.value === given)) : (element.initial_option ?? null);
+        if (picked === undefined) throw new Error(`viewState: ${block.block_id} has no option ${String(given)}`);
+        state = { type: element.type, selected_option: picked };
+        break;
+      }
+      case 'datepicker':
+        state = { type: element.type, selected_date: changed ? given : (element.initial_date ?? null) };
+        break;
+      default:
+        state = { type: element.type, value: changed ? given : (element.initial_value ?? null) };
+    }
+    values[block.block_id] = { [element.action_id as string]: state };
+  }
+  const unknown = Object.keys(changes).filter((id) => !seen.has(id));
+  if (unknown.length) throw new Error(`viewState: the view has no input block ${unknown.join(', ')}`);
+  return values;
 }

@@ -32,7 +32,7 @@ function detailLines(a: ActivitySummary): string[] {
 }
 
 function weekLine(count: number, type: ActivityTypeDef | undefined, typeKey: string): string {
-  return `That's ${count} ${typeNoun(type, typeKey, count)} this week.`;
+  return escapeMrkdwn(`That's ${count} ${typeNoun(type, typeKey, count)} this week.`);
 }
 
 /** The private reply after logging or editing: what was stored in plain words, the week's count, Undo and Edit. */
@@ -42,7 +42,8 @@ export function confirmationMessage(input: ConfirmationInput): Message {
   const headline = `${verb} ${describeActivity(activity, type, now, timeZone)}`;
   const body = [`:white_check_mark: ${escapeMrkdwn(headline)}`, ...detailLines(activity)].join('\n');
   return {
-    text: `${headline}. ${weekLine(weekCount, type, activity.typeKey)}`,
+    // `text` is mrkdwn as well (notification and accessibility fallback): user text must be escaped there too.
+    text: `${escapeMrkdwn(headline)}. ${weekLine(weekCount, type, activity.typeKey)}`,
     blocks: [
       { type: 'section', block_id: 'activity_logged', text: { type: 'mrkdwn', text: truncate(body, 3000) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: weekLine(weekCount, type, activity.typeKey) }] },
@@ -63,7 +64,8 @@ export function undoneMessage(input: Omit<ConfirmationInput, 'verb'>): Message {
   const { activity, type, weekCount, now, timeZone } = input;
   const headline = `Undone: ${describeActivity(activity, type, now, timeZone)} removed`;
   return {
-    text: `${headline}. ${weekLine(weekCount, type, activity.typeKey)}`,
+    // `text` is mrkdwn as well (notification and accessibility fallback): user text must be escaped there too.
+    text: `${escapeMrkdwn(headline)}. ${weekLine(weekCount, type, activity.typeKey)}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(headline)}.` } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: weekLine(weekCount, type, activity.typeKey) }] },

@@ -493,7 +493,7 @@ export function usageText(
   backdateDays: number = DEFAULT_BACKDATE_DAYS,
 ): string {
   const fixed = fixedType === undefined ? undefined : findActivityType(types, fixedType);
-  const typeSlot = fixed ? '' : ' <type>';
+  const typeSlot = fixed ? '' : ' &lt;type&gt;'; // mrkdwn: a bare <type> is a Slack control sequence
   const lines = [
     fixed ? `*Log ${article(fixed.label)} ${fixed.label.toLowerCase()}*` : '*Log an activity*',
     `\`${command}${typeSlot} [account] [x5] [15m] [#outcome] [date] [-- notes]\``,

@@ -4,7 +4,8 @@ import { sendPrivately } from '../../slack/deliver.js';
 import { buildConfirmation, loadLoggingContext } from './context.js';
 import { readModalSubmission } from './modal-input.js';
 import { BLOCK, decodeMetadata } from './modal.view.js';
-import { insertActivity, updateActivity } from './queries.js';
+import { localDay } from '../../periods/week.js';
+import { findActivity, insertActivity, updateActivity } from './queries.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -28,7 +29,13 @@ export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<
   }
 
   if (meta.activityId) {
-    const updated = await updateActivity(deps.db, teamId, userId, meta.activityId, result.value, deps.clock.now());
+    // The form only knows the day: an unchanged day keeps the entry's original time.
+    const existing = await findActivity(deps.db, teamId, meta.activityId);
+    const changes = { ...result.value };
+    if (existing && localDay(existing.occurredAt, lc.user.timeZone) === localDay(changes.occurredAt, lc.user.timeZone)) {
+      changes.occurredAt = existing.occurredAt;
+    }
+    const updated = await updateActivity(deps.db, teamId, userId, meta.activityId, changes, deps.clock.now());
     if (!updated) {
       await ack({ response_action: 'errors', errors: { [BLOCK.type]: 'This entry was undone or is not yours, so it cannot be edited.' } });
       return;
