@@ -10,6 +10,7 @@ import { makeErrorHandler } from './slack/errors.js';
 import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
+import * as admin from './features/admin/index.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -103,6 +104,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   logging.register(app, deps);
   summary.register(app, deps);
   deals.register(app);
+  admin.register(app, deps);
 
   return {
     app,
@@ -123,7 +125,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       // Then let handlers that already acked finish their work (stores, replies), within a bound.
       const drained = Promise.allSettled([...inFlight]);
       const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
-      await Promise.race([Promise.all([drained, deals.drain()]), timeout]);
+      // Celebrations may be queued by handlers still finishing: drain them after the handlers.
+      await Promise.race([drained.then(() => deals.drain()), timeout]);
     },
   };
 }

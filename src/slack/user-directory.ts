@@ -8,6 +8,12 @@ export type SlackUser = typeof users.$inferSelect;
 
 /** How long a users.info answer is trusted. Time zones and admin flags change rarely. */
 export const USER_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
+/** Permission checks look fresher: a demoted admin loses admin commands within minutes. */
+export const ADMIN_CHECK_MAX_AGE_MS = 5 * 60 * 1000;
+
+export function isWorkspaceAdmin(user: SlackUser): boolean {
+  return user.isAdmin || user.isOwner;
+}
 
 /**
  * The user's profile (time zone, admin flags) from the cache table, refreshed through users.info
@@ -19,6 +25,7 @@ export async function getSlackUser(
   client: webApi.WebClient,
   teamId: string,
   userId: string,
+  opts: { maxAgeMs?: number } = {},
 ): Promise<SlackUser> {
   const { db, clock, logger } = deps;
   const [cached] = await db
@@ -26,7 +33,7 @@ export async function getSlackUser(
     .from(users)
     .where(and(eq(users.teamId, teamId), eq(users.userId, userId)));
   const now = clock.now();
-  if (cached && now.getTime() - cached.fetchedAt.getTime() < USER_CACHE_TTL_MS) return cached;
+  if (cached && now.getTime() - cached.fetchedAt.getTime() < (opts.maxAgeMs ?? USER_CACHE_TTL_MS)) return cached;
 
   try {
     const res = await client.users.info({ user: userId });

@@ -23,6 +23,7 @@ export function celebrationText(deal: Pick<Deal, 'userId' | 'amountMinor' | 'cur
 export class CelebrationQueue {
   private readonly tails = new Map<string, Promise<void>>();
   private readonly lastPost = new Map<string, number>();
+  private readonly inProgress = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
@@ -30,8 +31,18 @@ export class CelebrationQueue {
     private readonly spacingMs = CELEBRATION_SPACING_MS,
   ) {}
 
-  /** Queue a celebration for a won deal if the workspace has a celebrations channel. Never throws. */
-  async celebrate(deal: Deal): Promise<void> {
+  /**
+   * Queue a celebration for a won deal if the workspace has a celebrations channel. Never throws.
+   * Tracked from the first call, so drain() also waits for a celebration still being claimed.
+   */
+  celebrate(deal: Deal): Promise<void> {
+    const run = this.claimAndPost(deal);
+    this.inProgress.add(run);
+    void run.finally(() => this.inProgress.delete(run));
+    return run;
+  }
+
+  private async claimAndPost(deal: Deal): Promise<void> {
     try {
       if (deal.status !== 'won' || deal.deletedAt) return;
       const [ws] = await this.deps.db
@@ -52,9 +63,11 @@ export class CelebrationQueue {
     }
   }
 
-  /** Wait for every queued celebration (shutdown, tests). */
+  /** Wait for every celebration being claimed or queued (shutdown, tests), including ones queued meanwhile. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.tails.values()]);
+    while (this.inProgress.size > 0 || this.tails.size > 0) {
+      await Promise.allSettled([...this.inProgress, ...this.tails.values()]);
+    }
   }
 
   private enqueue(channel: string, job: () => Promise<void>): Promise<void> {

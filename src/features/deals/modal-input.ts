@@ -1,0 +1,49 @@
+import { viewStateSchema } from '../logging/modal-input.js';
+import { MAX_TEXT_LENGTH, validateOccurredDate } from '../logging/parse.js';
+import type { DealFields } from './queries.js';
+import { DEAL_ACTION, DEAL_BLOCK } from './modal.view.js';
+import { parseAmountText, type DealParseContext } from './parse.js';
+
+export type DealReadResult = { ok: true; value: Omit<DealFields, 'userId'> } | { ok: false; errors: Record<string, string> };
+
+/** Validate a submitted log-deal modal with the command's rules. Errors are keyed by block_id. */
+export function readDealSubmission(rawValues: unknown, ctx: DealParseContext): DealReadResult {
+  const parsed = viewStateSchema.safeParse(rawValues);
+  if (!parsed.success) return { ok: false, errors: { [DEAL_BLOCK.result]: 'The form came back incomplete. Please close it and try again.' } };
+  const v = parsed.data;
+  const errors: Record<string, string> = {};
+  const text = (block: string, action: string) => v[block]?.[action]?.value?.trim() || null;
+
+  const statusValue = v[DEAL_BLOCK.result]?.[DEAL_ACTION.result]?.selected_option?.value;
+  const status = statusValue === 'won' || statusValue === 'lost' ? statusValue : undefined;
+  if (!status) errors[DEAL_BLOCK.result] = 'Pick won or lost.';
+
+  const currency = v[DEAL_BLOCK.currency]?.[DEAL_ACTION.currency]?.selected_option?.value ?? ctx.defaultCurrency;
+  const amountText = text(DEAL_BLOCK.amount, DEAL_ACTION.amount);
+  let amount: DealFields['amount'] = null;
+  if (amountText) {
+    const a = parseAmountText(amountText, currency);
+    if ('message' in a) errors[DEAL_BLOCK.amount] = a.message;
+    else if (a.currency !== currency) errors[DEAL_BLOCK.amount] = `The amount is in ${a.currency} but the currency is set to ${currency}. Pick one.`;
+    else amount = a;
+  } else if (status === 'won') {
+    errors[DEAL_BLOCK.amount] = 'A won deal needs its amount, like 12,500 or 12.5k.';
+  }
+
+  const isoDay = v[DEAL_BLOCK.date]?.[DEAL_ACTION.date]?.selected_date;
+  let closedAt: Date | undefined;
+  if (!isoDay) errors[DEAL_BLOCK.date] = 'Pick the day the deal closed.';
+  else {
+    const day = validateOccurredDate(isoDay, { ...ctx, types: [] });
+    if (day instanceof Date) closedAt = day;
+    else errors[DEAL_BLOCK.date] = day.message;
+  }
+
+  const account = text(DEAL_BLOCK.account, DEAL_ACTION.account);
+  if (account && account.length > 200) errors[DEAL_BLOCK.account] = 'Keep the account name under 200 characters.';
+  const notes = text(DEAL_BLOCK.notes, DEAL_ACTION.notes);
+  if (notes && notes.length > MAX_TEXT_LENGTH) errors[DEAL_BLOCK.notes] = `Notes can be at most ${MAX_TEXT_LENGTH} characters.`;
+
+  if (Object.keys(errors).length > 0 || !status || !closedAt) return { ok: false, errors };
+  return { ok: true, value: { status, amount, closedAt, account, notes } };
+}

@@ -1,0 +1,150 @@
+import type { types } from '@slack/bolt';
+import { minorToDecimal } from '../../lib/money.js';
+
+type View = types.ModalView;
+type PlainTextOption = types.PlainTextOption;
+
+export const DEAL_MODAL_CALLBACK = 'log_deal_modal';
+
+export const DEAL_BLOCK = {
+  result: 'deal_result_block',
+  amount: 'deal_amount_block',
+  currency: 'deal_currency_block',
+  account: 'deal_account_block',
+  date: 'deal_date_block',
+  notes: 'deal_notes_block',
+} as const;
+
+export const DEAL_ACTION = {
+  result: 'deal_result_input',
+  amount: 'deal_amount_input',
+  currency: 'deal_currency_input',
+  account: 'deal_account_input',
+  date: 'deal_date_input',
+  notes: 'deal_notes_input',
+} as const;
+
+/** The currencies offered in the form (a select holds at most 100); the workspace's own is always added. */
+export const COMMON_CURRENCIES = [
+  'USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'NZD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON',
+  'INR', 'SGD', 'HKD', 'CNY', 'KRW', 'TWD', 'THB', 'MYR', 'IDR', 'PHP', 'VND', 'BRL', 'MXN', 'ARS', 'CLP',
+  'COP', 'PEN', 'ZAR', 'NGN', 'KES', 'EGP', 'AED', 'SAR', 'QAR', 'KWD', 'BHD', 'ILS', 'TRY', 'UAH',
+];
+
+export interface DealModalMetadata {
+  channelId?: string;
+  dealId?: string;
+}
+
+export interface DealPrefill {
+  status?: 'won' | 'lost';
+  amountMinor?: bigint | null;
+  currency: string;
+  account?: string | null;
+  /** YYYY-MM-DD in the user's time zone. */
+  date: string;
+  notes?: string | null;
+}
+
+export function decodeDealMetadata(raw: string | undefined): DealModalMetadata {
+  try {
+    const parsed = JSON.parse(raw || '{}') as DealModalMetadata;
+    return {
+      channelId: typeof parsed.channelId === 'string' ? parsed.channelId : undefined,
+      dealId: typeof parsed.dealId === 'string' ? parsed.dealId : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+function option(text: string, value: string): PlainTextOption {
+  return { text: { type: 'plain_text', text }, value };
+}
+
+/** The log-deal modal, new or (with metadata.dealId) editing. Pure. */
+export function logDealModal(input: { prefill: DealPrefill; metadata: DealModalMetadata }): View {
+  const { prefill, metadata } = input;
+  const results = [option('Won', 'won'), option('Lost', 'lost')];
+  const currencies = [...new Set([prefill.currency, ...COMMON_CURRENCIES])].slice(0, 100).map((c) => option(c, c));
+  const amount = prefill.amountMinor != null ? minorToDecimal(prefill.amountMinor, prefill.currency) : undefined;
+  return {
+    type: 'modal',
+    callback_id: DEAL_MODAL_CALLBACK,
+    private_metadata: JSON.stringify(metadata),
+    title: { type: 'plain_text', text: metadata.dealId ? 'Edit deal' : 'Log a deal' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.result,
+        label: { type: 'plain_text', text: 'Result' },
+        element: {
+          type: 'radio_buttons',
+          action_id: DEAL_ACTION.result,
+          options: results,
+          initial_option: results[prefill.status === 'lost' ? 1 : 0],
+        },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.amount,
+        optional: true,
+        label: { type: 'plain_text', text: 'Amount' },
+        hint: { type: 'plain_text', text: 'Required for a won deal. 12500, 12,500.50 or 12.5k.' },
+        element: {
+          type: 'plain_text_input',
+          action_id: DEAL_ACTION.amount,
+          max_length: 40,
+          placeholder: { type: 'plain_text', text: '12,500' },
+          ...(amount ? { initial_value: amount } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.currency,
+        label: { type: 'plain_text', text: 'Currency' },
+        element: {
+          type: 'static_select',
+          action_id: DEAL_ACTION.currency,
+          options: currencies,
+          initial_option: currencies[0],
+        },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.account,
+        optional: true,
+        label: { type: 'plain_text', text: 'Account' },
+        element: {
+          type: 'plain_text_input',
+          action_id: DEAL_ACTION.account,
+          max_length: 200,
+          placeholder: { type: 'plain_text', text: 'Acme Corp' },
+          ...(prefill.account ? { initial_value: prefill.account } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.date,
+        label: { type: 'plain_text', text: 'Close date' },
+        element: { type: 'datepicker', action_id: DEAL_ACTION.date, initial_date: prefill.date },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.notes,
+        optional: true,
+        label: { type: 'plain_text', text: 'Notes' },
+        element: {
+          type: 'plain_text_input',
+          action_id: DEAL_ACTION.notes,
+          multiline: true,
+          max_length: 3000,
+          placeholder: { type: 'plain_text', text: 'Multi-year renewal' },
+          ...(prefill.notes ? { initial_value: prefill.notes } : {}),
+        },
+      },
+    ],
+  };
+}

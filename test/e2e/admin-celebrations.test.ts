@@ -1,0 +1,336 @@
+/**
+ * Win celebrations end to end: `/sales-admin celebrations …` by a workspace admin (announced in the
+ * channel, saved only when the bot can post there), then the celebration a won deal gets in that channel:
+ * once per deal, paced about a second apart per channel, through a 429, and never for a lost deal.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.js';
+import { DEAL_ACTION, DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
+import { describeEachDb } from '../helpers/db.js';
+import type { RecordedCall } from '../helpers/fake-slack.js';
+import { newResponseUrl, replyTo, startHarness, viewState, type Harness } from '../helpers/harness.js';
+import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, viewSubmission, type ViewStateValues } from '../helpers/signed-request.js';
+
+const ADMIN = 'U0ADMIN01';
+const OWNER = 'U0OWNER01';
+const WINS = 'C0WINS';
+const ANNOUNCEMENT = `:tada: Won deals will be celebrated in this channel (set by <@${ADMIN}>).`;
+const SAVED = `:white_check_mark: Won deals will be celebrated in <#${WINS}>. Turn it off with \`/sales-admin celebrations off\`.`;
+const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
+/** Slack allows about one post per second per channel; the celebration queue paces itself to that. */
+const MIN_GAP_MS = 950;
+
+type Block = Record<string, any>;
+
+function dealState(view: Record<string, any>, changes: Record<string, string | null> = {}): ViewStateValues {
+  const { [DEAL_BLOCK.result]: result, ...rest } = changes;
+  const values = viewState(view, rest);
+  const radio = view.blocks.find((b: Block) => b.block_id === DEAL_BLOCK.result).element;
+  const picked = result === undefined ? (radio.initial_option ?? null) : radio.options.find((o: Block) => o.value === result);
+  values[DEAL_BLOCK.result] = { [DEAL_ACTION.result]: { type: 'radio_buttons', selected_option: picked } };
+  return values;
+}
+
+describeEachDb('admin: win celebrations', (getDb) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ db: getDb() });
+    h.fake.addUser({ id: ADMIN, name: 'ada', tz: 'America/New_York', is_admin: true });
+    h.fake.addUser({ id: OWNER, name: 'olu', tz: 'Europe/London', is_owner: true });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  const db = () => getDb().database.db;
+  const storedDeals = () => db().select().from(deals).orderBy(asc(deals.createdAt));
+  const storedCelebrations = () => db().select().from(dealCelebrations);
+  const celebrationsChannel = async () => (await db().select().from(workspaces).where(eq(workspaces.teamId, DEFAULT_TEAM_ID)))[0]?.celebrationsChannel ?? null;
+
+  /** `/sales-admin <text>` by `userId`; the private reply. */
+  async function salesAdmin(text: string, userId = ADMIN): Promise<RecordedCall['args']> {
+    const res = await h.slack.command({ command: '/sales-admin', text, userId });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+    return (await replyTo(h, res)).args;
+  }
+
+  async function turnOn(): Promise<void> {
+    const reply = await salesAdmin(`celebrations <#${WINS}|wins>`);
+    expect(reply.text).toBe(SAVED);
+  }
+
+  /** `/log-deal <text>` by Ana; the deal id from the confirmation's buttons. */
+  async function logDeal(text: string, opts: { triggerId?: string } = {}): Promise<string> {
+    const res = await h.slack.command({ command: '/log-deal', text, ...opts });
+    expect(res.status).toBe(200);
+    const reply = (await replyTo(h, res)).args;
+    const actions = reply.blocks.find((b: Block) => b.type === 'actions');
+    expect(actions, reply.text).toBeDefined();
+    return actions.elements[0].value as string;
+  }
+
+  /** Celebration posts (not the announcement) in `channel`, refused ones included, in order of arrival. */
+  const celebrationPosts = (channel = WINS) =>
+    h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && String(c.args.text).includes(' closed '));
+  const waitForCelebration = (account: string, timeoutMs = 5000) =>
+    h.fake.waitFor('chat.postMessage', (c) => c.args.channel === WINS && String(c.args.text).includes(`with ${account}!`), timeoutMs);
+
+  // -------------------------------------------------------------------------------------------
+  // the setting
+
+  it('an admin picks a channel: announced there, saved, and confirmed privately', async () => {
+    const reply = await salesAdmin(`celebrations <#${WINS}|wins>`);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toBe(SAVED);
+
+    const announcement = await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === WINS);
+    expect(announcement.args.text).toBe(ANNOUNCEMENT);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(await celebrationsChannel()).toBe(WINS);
+  });
+
+  it('a workspace owner may set it too', async () => {
+    const reply = await salesAdmin(`celebrations <#${WINS}|wins>`, OWNER);
+    expect(reply.text).toBe(SAVED);
+    expect(await celebrationsChannel()).toBe(WINS);
+  });
+
+  it('a non-admin is refused and nothing changes: no announcement, the channel stays as it was', async () => {
+    await turnOn();
+    h.fake.reset();
+
+    const moved = await salesAdmin('celebrations <#C0OTHER|other>', DEFAULT_USER_ID);
+    expect(moved.response_type).toBe('ephemeral');
+    expect(moved.text).toBe(NOT_ADMIN);
+    const off = await salesAdmin('celebrations off', DEFAULT_USER_ID);
+    expect(off.text).toBe(NOT_ADMIN);
+
+    expect(await celebrationsChannel()).toBe(WINS);
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  it('a non-admin in a fresh workspace is refused and no channel is saved', async () => {
+    const reply = await salesAdmin(`celebrations <#${WINS}|wins>`, DEFAULT_USER_ID);
+    expect(reply.text).toBe(NOT_ADMIN);
+    expect(await celebrationsChannel()).toBeNull();
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  it('a channel the bot is not in: the admin is told to /invite, and the setting is NOT saved', async () => {
+    h.fake.channelsWithoutBot.add('C0PRIV');
+    const reply = await salesAdmin('celebrations <#C0PRIV|deals-private>');
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toBe(":wave: I'm not in <#C0PRIV> yet. Type `/invite @Sales Pulse` in that channel, then run this command again.");
+    expect(h.fake.callsTo('chat.postMessage').map((c) => [c.args.channel, c.ok, c.error])).toEqual([['C0PRIV', false, 'not_in_channel']]);
+    expect(await celebrationsChannel()).toBeNull();
+  });
+
+  it('a channel the bot is not in does not replace a working one: wins are still celebrated in the old channel', async () => {
+    await turnOn();
+    h.fake.channelsWithoutBot.add('C0PRIV');
+    const reply = await salesAdmin('celebrations <#C0PRIV|deals-private>');
+    expect(reply.text).toContain('Type `/invite @Sales Pulse` in that channel');
+    expect(await celebrationsChannel()).toBe(WINS);
+
+    await logDeal('Acme Corp $12,500');
+    const post = await waitForCelebration('Acme Corp');
+    expect(post.args.channel).toBe(WINS);
+    await h.settle();
+    expect(celebrationPosts('C0PRIV')).toEqual([]);
+  });
+
+  it('a channel named without # (not a link) is refused with a "Try:" line, nothing saved', async () => {
+    const reply = await salesAdmin('celebrations wins');
+    expect(reply.text).toBe(':warning: Name one channel, picked with `#` so Slack links it, or `off`.\nTry: `/sales-admin celebrations #sales-wins`');
+    expect(await celebrationsChannel()).toBeNull();
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // celebrating
+
+  it('a won deal is celebrated in the channel: ":tada: <@user> closed $12,500.00 with Acme Corp!", recorded as posted', async () => {
+    await turnOn();
+    const id = await logDeal('Acme Corp $12,500 -- multi-year renewal');
+
+    const post = await waitForCelebration('Acme Corp');
+    expect(post.args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed $12,500.00 with Acme Corp!`);
+    expect(post.args.text).toContain(':tada:');
+    expect(post.args.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: post.args.text } }]);
+    expect(post.args.text).not.toContain('multi-year renewal'); // the notes stay private
+
+    await h.settle();
+    const celebrations = await storedCelebrations();
+    expect(celebrations).toHaveLength(1);
+    expect(celebrations[0]).toMatchObject({ dealId: id, teamId: DEFAULT_TEAM_ID, channelId: WINS, status: 'posted', messageTs: (post.response as { ts: string }).ts, error: null });
+    expect(celebrationPosts()).toHaveLength(1);
+  });
+
+  it('the amount is shown exactly in its own currency (¥, KWD), the account escaped for mrkdwn', async () => {
+    await turnOn();
+    await logDeal('Globex ¥120000');
+    await logDeal('AT&amp;T &lt;Labs&gt; KWD 1.250');
+    expect((await waitForCelebration('Globex')).args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed ¥120,000 with Globex!`);
+    expect((await waitForCelebration('AT&amp;T &lt;Labs&gt;')).args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed KWD\u00a01.250 with AT&amp;T &lt;Labs&gt;!`);
+  });
+
+  it('a lost deal is not celebrated', async () => {
+    await turnOn();
+    const lostId = await logDeal('lost Initech $5,000 -- went with a competitor');
+    await logDeal('Acme Corp $12,500');
+    await waitForCelebration('Acme Corp');
+    await h.settle();
+    expect(celebrationPosts().map((c) => c.args.text)).toEqual([`:tada: <@${DEFAULT_USER_ID}> closed $12,500.00 with Acme Corp!`]);
+    expect((await storedCelebrations()).map((c) => c.dealId)).not.toContain(lostId);
+    expect(await storedCelebrations()).toHaveLength(1);
+  });
+
+  it('a won deal logged in the modal is celebrated too', async () => {
+    await turnOn();
+    const res = await h.slack.command({ command: '/log-deal', text: '' });
+    const call = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === res.triggerId);
+    const opened = (call.response as { view: { id: string; hash: string } }).view;
+    const payload = viewSubmission({
+      callbackId: call.args.view.callback_id,
+      values: dealState(call.args.view, { [DEAL_BLOCK.amount]: '9,000', [DEAL_BLOCK.currency]: 'EUR', [DEAL_BLOCK.account]: 'Globex' }),
+      privateMetadata: call.args.view.private_metadata,
+      viewId: opened.id,
+      hash: opened.hash,
+    });
+    // Sent twice at once (a double click): still one deal and one celebration.
+    await Promise.all([h.slack.interaction(payload), h.slack.interaction(payload)]);
+    const post = await waitForCelebration('Globex');
+    expect(post.args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed €9,000.00 with Globex!`);
+    await h.settle();
+    expect(await storedDeals()).toHaveLength(1);
+    expect(celebrationPosts()).toHaveLength(1);
+    expect(await storedCelebrations()).toHaveLength(1);
+  });
+
+  it('at most one celebration per deal: the same command again (same trigger_id) or an Edit of the won deal posts nothing more', async () => {
+    await turnOn();
+    const id = await logDeal('Acme Corp $12,500', { triggerId: '1111.2222.same-win' });
+    await waitForCelebration('Acme Corp');
+    expect(await logDeal('Acme Corp $12,500', { triggerId: '1111.2222.same-win' })).toBe(id);
+
+    // Edit the won deal: a new amount, still won.
+    const url = newResponseUrl(h);
+    const click = blockAction({ actionId: 'deal_edit', value: id, blockId: 'deal_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: url.url });
+    await h.slack.interaction(click);
+    const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === click.trigger_id);
+    const opened = (open.response as { view: { id: string; hash: string } }).view;
+    await h.slack.interaction(
+      viewSubmission({
+        callbackId: open.args.view.callback_id,
+        values: dealState(open.args.view, { [DEAL_BLOCK.amount]: '15,000' }),
+        privateMetadata: open.args.view.private_metadata,
+        viewId: opened.id,
+        hash: opened.hash,
+      }),
+    );
+    await h.fake.waitFor('chat.postEphemeral', (c) => String(c.args.text).startsWith('Updated a won deal: Acme Corp, $15,000.00'));
+    await h.settle();
+
+    expect(await storedDeals()).toHaveLength(1);
+    expect(celebrationPosts().map((c) => c.args.text)).toEqual([`:tada: <@${DEFAULT_USER_ID}> closed $12,500.00 with Acme Corp!`]);
+    const celebrations = await storedCelebrations();
+    expect(celebrations).toHaveLength(1);
+    expect(celebrations[0]).toMatchObject({ dealId: id, status: 'posted' });
+  });
+
+  it('a lost deal edited to won is celebrated once, when it becomes won', async () => {
+    await turnOn();
+    const id = await logDeal('lost Initech');
+    const edit = async (changes: Record<string, string | null>) => {
+      const click = blockAction({ actionId: 'deal_edit', value: id, blockId: 'deal_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: newResponseUrl(h).url });
+      await h.slack.interaction(click);
+      const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === click.trigger_id);
+      const opened = (open.response as { view: { id: string; hash: string } }).view;
+      const res = await h.slack.interaction(
+        viewSubmission({
+          callbackId: open.args.view.callback_id,
+          values: dealState(open.args.view, changes),
+          privateMetadata: open.args.view.private_metadata,
+          viewId: opened.id,
+          hash: opened.hash,
+        }),
+      );
+      expect(res.body).toBe('');
+    };
+    await edit({ [DEAL_BLOCK.result]: 'won', [DEAL_BLOCK.amount]: '7,000' });
+    const post = await waitForCelebration('Initech');
+    expect(post.args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed $7,000.00 with Initech!`);
+    await edit({ [DEAL_BLOCK.amount]: '8,000' });
+    await h.fake.waitFor('chat.postEphemeral', (c) => String(c.args.text).includes('$8,000.00'));
+    await h.settle();
+    expect(celebrationPosts()).toHaveLength(1);
+    expect(await storedCelebrations()).toHaveLength(1);
+  });
+
+  it('a burst of 5 won deals: 5 posts, one per deal, paced at least ~1 second apart in the channel', async () => {
+    await turnOn();
+    const accounts = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'];
+    const ids = await Promise.all(accounts.map((account, i) => logDeal(`${account} $${i + 1},000`)));
+    expect(new Set(ids).size).toBe(5);
+
+    const posts = await Promise.all(accounts.map((account) => waitForCelebration(account, 20_000)));
+    await h.settle();
+    const all = celebrationPosts();
+    expect(all).toHaveLength(5);
+    expect(all.every((c) => c.ok)).toBe(true);
+    expect(posts.map((p) => p.args.text)).toEqual(accounts.map((account, i) => `:tada: <@${DEFAULT_USER_ID}> closed $${i + 1},000.00 with ${account}!`));
+    const at = all.map((c) => c.at).sort((a, b) => a - b);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(MIN_GAP_MS);
+
+    const celebrations = await storedCelebrations();
+    expect(celebrations.map((c) => c.dealId).sort()).toEqual([...ids].sort());
+    expect(celebrations.every((c) => c.status === 'posted')).toBe(true);
+  });
+
+  it('a 429 from chat.postMessage is waited out and retried: still exactly one post for the deal', async () => {
+    await turnOn();
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const id = await logDeal('Acme Corp $12,500');
+
+    const post = await waitForCelebration('Acme Corp', 10_000);
+    await h.settle();
+    const attempts = celebrationPosts();
+    expect(attempts.map((c) => [c.status, c.ok])).toEqual([
+      [429, false],
+      [200, true],
+    ]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(MIN_GAP_MS); // Retry-After: 1
+    expect(attempts.filter((c) => c.ok)).toHaveLength(1);
+    expect(post.args.text).toBe(`:tada: <@${DEFAULT_USER_ID}> closed $12,500.00 with Acme Corp!`);
+    const celebrations = await storedCelebrations();
+    expect(celebrations).toHaveLength(1);
+    expect(celebrations[0]).toMatchObject({ dealId: id, status: 'posted', messageTs: (post.response as { ts: string }).ts });
+  });
+
+  it('`off` stops them: confirmed, saved as null, and the next win posts nothing', async () => {
+    await turnOn();
+    const reply = await salesAdmin('celebrations off');
+    expect(reply.text).toBe(':white_check_mark: Win celebrations are off.');
+    expect(await celebrationsChannel()).toBeNull();
+
+    await logDeal('Acme Corp $12,500');
+    await h.settle();
+    expect(celebrationPosts()).toEqual([]);
+    expect(h.fake.callsTo('chat.postMessage').map((c) => c.args.text)).toEqual([ANNOUNCEMENT]);
+    expect(await storedCelebrations()).toEqual([]);
+    expect(await storedDeals()).toHaveLength(1);
+  });
+
+  it('with celebrations never set, a won deal posts nothing', async () => {
+    await logDeal('Acme Corp $12,500');
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+    expect(await storedCelebrations()).toEqual([]);
+  });
+});
