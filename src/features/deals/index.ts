@@ -1,6 +1,15 @@
 import type { App, CustomRoute, webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
+import { handleDealEdit, handleDealUndo } from './actions.js';
 import { CelebrationQueue } from './celebrations.js';
+import { handleLogDealCommand, openDealModal } from './commands.js';
+import { DEAL_EDIT, DEAL_UNDO } from './confirmation.blocks.js';
+import { DEAL_MODAL_CALLBACK } from './modal.view.js';
+import { handleDealModalSubmit } from './submit.js';
+import { dealWebhookRoute, SlackRepDirectory } from './webhook.js';
+
+export { openDealModal } from './commands.js';
+export const LOG_DEAL_SHORTCUT_CALLBACK = 'log_deal_shortcut';
 
 export interface DealsFeature {
   /** HTTP routes served beside /slack/events (both modes). */
@@ -18,8 +27,20 @@ export interface DealsFeature {
 export function createDealsFeature(deps: Deps, client: webApi.WebClient): DealsFeature {
   const celebrations = new CelebrationQueue(deps, client);
   return {
-    routes: [],
-    register(_app: App) {},
+    // The rep cache (users.lookupByEmail / users.info answers) lives as long as this app: nothing module-level.
+    routes: [dealWebhookRoute(deps, client, celebrations, new SlackRepDirectory(client, deps.clock))],
+    register(app: App) {
+      app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations));
+      app.shortcut(LOG_DEAL_SHORTCUT_CALLBACK, async ({ ack, shortcut, client: c, body }) => {
+        await ack();
+        const teamId = body.team?.id ?? body.user.team_id;
+        if (!teamId) throw new Error('shortcut without a team id');
+        await openDealModal(deps, c, { teamId, userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
+      });
+      app.view(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args as never, deps, celebrations));
+      app.action({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args as never, deps));
+      app.action({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args as never, deps));
+    },
     drain: () => celebrations.drain(),
   };
 }
