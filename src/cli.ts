@@ -1,9 +1,13 @@
 import 'dotenv/config';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDb } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
+import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
+import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
+import { systemClock } from './lib/clock.js';
 import { scrubSecrets } from './lib/logger.js';
 
 /** Operator commands. Only the database settings are needed, so no Slack tokens are required here. */
@@ -16,6 +20,20 @@ const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
   migrate      apply pending database migrations, then exit (also: npm run db:migrate)
+  import <file.csv> --workspace <team_id> --kind deals|activities
+               backfill history from a CSV file with a header row. Every row is checked first and each
+               problem is printed with its line number; if any row is wrong nothing is imported. Rows whose
+               external_id is already stored are updated, not duplicated. People are named by Slack user
+               id (user_id, like U0123ABCD): emails cannot be looked up without Slack.
+                 deals:      external_id, user_id*, status* (won|lost), amount* (like 12500.50, blank for a
+                             lost deal), currency (ISO-4217; default the workspace's), closed_at*, account, notes
+                 activities: external_id, user_id*, type*, occurred_at*, quantity (1-100, default 1),
+                             outcome, duration_minutes (1-720), account, contact, notes
+               (* = the header must have the column.) Dates: 2026-10-01 means 12:00 that day in the
+               workspace time zone; 2026-10-01T14:30:00Z or +02:00 is taken as is. No dates in the future.
+  webhook-secret --workspace <team_id> [--rotate]
+               create the workspace's CRM deal-webhook secret and print it once (it is never shown again);
+               --rotate replaces an existing one, and the old secret stops working at once
   help         show this help`;
 
 async function migrate(): Promise<void> {
@@ -29,6 +47,113 @@ async function migrate(): Promise<void> {
   }
 }
 
+const IMPORT_USAGE = 'Usage: npm run cli -- import <file.csv> --workspace <team_id> --kind deals|activities';
+
+async function importCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { workspace: { type: 'string', short: 'w' }, kind: { type: 'string', short: 'k' } },
+    });
+  } catch (e) {
+    console.error(`import: ${e instanceof Error ? e.message : String(e)}\n${IMPORT_USAGE}`);
+    return 1;
+  }
+  const { positionals, values } = parsed;
+  const problems: string[] = [];
+  const [file, ...extra] = positionals;
+  if (file === undefined) problems.push('give the CSV file to import.');
+  if (extra.length) problems.push(`give one file at a time (also got: ${extra.join(' ')}).`);
+  const teamId = values.workspace?.trim();
+  if (!teamId) problems.push('--workspace <team_id> is required: the Slack team id of the workspace, like T0123ABCD.');
+  else if (!/^[TE][A-Z0-9]+$/.test(teamId)) problems.push(`--workspace "${teamId}" is not a Slack team id like T0123ABCD.`);
+  const kind = values.kind?.trim().toLowerCase();
+  if (!kind) problems.push('--kind is required: deals or activities.');
+  else if (!(IMPORT_KINDS as readonly string[]).includes(kind)) problems.push(`--kind "${values.kind}" is neither deals nor activities.`);
+  if (problems.length) {
+    console.error(`${problems.map((p) => `import: ${p}`).join('\n')}\n${IMPORT_USAGE}`);
+    return 1;
+  }
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file!);
+  } catch {
+    console.error(`import: file not found: ${file}`);
+    return 1;
+  }
+  if (!stat.isFile()) {
+    console.error(`import: ${file} is not a file.`);
+    return 1;
+  }
+
+  const env = dbEnv.parse(process.env);
+  const database = await createDb(env);
+  try {
+    // A fresh install can backfill before the bot's first start.
+    await runMigrations(database);
+    const result = await importCsvFile(database.db, file!, { teamId: teamId!, kind: kind as ImportKind, now: systemClock.now() });
+    if (!result.ok) {
+      const n = result.errors.length;
+      console.error(`${file}: ${n} problem${n === 1 ? '' : 's'} found; nothing was imported.`);
+      for (const error of result.errors) console.error(formatImportError(error));
+      return 1;
+    }
+    const noun = result.total === 1 ? (kind === 'deals' ? 'deal' : 'activity') : kind;
+    console.log(`Imported ${result.total} ${noun} (${result.inserted} new, ${result.updated} updated) into ${teamId}.`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+const WEBHOOK_SECRET_USAGE = 'Usage: npm run cli -- webhook-secret --workspace <team_id> [--rotate]';
+
+/** Create (or with --rotate replace) a workspace's deal-webhook secret. The secret is printed once, never again. */
+async function webhookSecretCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, strict: true, options: { workspace: { type: 'string', short: 'w' }, rotate: { type: 'boolean' } } });
+  } catch (e) {
+    console.error(`webhook-secret: ${e instanceof Error ? e.message : String(e)}\n${WEBHOOK_SECRET_USAGE}`);
+    return 1;
+  }
+  const teamId = parsed.values.workspace?.trim();
+  if (!teamId || !/^[TE][A-Z0-9]+$/.test(teamId)) {
+    const problem = teamId ? `--workspace "${teamId}" is not a Slack team id like T0123ABCD.` : '--workspace <team_id> is required: the Slack team id of the workspace, like T0123ABCD.';
+    console.error(`webhook-secret: ${problem}\n${WEBHOOK_SECRET_USAGE}`);
+    return 1;
+  }
+  const rotate = parsed.values.rotate === true;
+  const env = dbEnv.parse(process.env);
+  const database = await createDb(env);
+  try {
+    // The migrations the bot applies at start: the command works before the bot's first start too.
+    await runMigrations(database);
+    const result = await createOrRotateSecret(database.db, teamId, { rotate, now: systemClock.now() });
+    if (!result.secret) {
+      console.error(
+        `Workspace ${teamId} already has a deal-webhook secret. It is shown only when it is made, so it is not printed again.\n` +
+          `To replace it, run: npm run cli -- webhook-secret --workspace ${teamId} --rotate\n` +
+          'The old secret stops working at once, so put the new one in your CRM right after.',
+      );
+      return 1;
+    }
+    const what = result.rotated
+      ? `Rotated the deal-webhook secret of workspace ${teamId}. The old secret no longer works: put this one in your CRM now.`
+      : `Created the deal-webhook secret of workspace ${teamId}.`;
+    console.log(
+      `${what}\nIt is shown only this once; keep it in your CRM's secret store:\n\n${result.secret}\n\n` +
+        `Sign each POST to /webhooks/deals with it (headers X-Sales-Pulse-Workspace: ${teamId}, X-Sales-Pulse-Timestamp, X-Sales-Pulse-Signature; see "CRM deal webhook" in the README).`,
+    );
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const [command] = positionals;
@@ -36,6 +161,10 @@ export async function runCli(argv: string[]): Promise<number> {
     case 'migrate':
       await migrate();
       return 0;
+    case 'webhook-secret':
+      return webhookSecretCommand(argv.slice(argv.indexOf('webhook-secret') + 1));
+    case 'import':
+      return importCommand(argv.slice(argv.indexOf('import') + 1));
     case undefined:
     case 'help':
       console.log(USAGE);
