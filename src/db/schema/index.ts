@@ -1,3 +1,4 @@
 export * from './workspaces.js';
 export * from './activities.js';
 export * from './deals.js';
+export * from './schedules.js';
