@@ -1,0 +1,346 @@
+/**
+ * The leaderboard as a Slack message, and as a CSV of every rep. Pure: a Board in, JSON or text out.
+ *
+ * Layout (at most 10 blocks, whatever the team size):
+ *   header        "Sales Pulse leaderboard"
+ *   context       the period, and the period the changes compare with
+ *   section       team totals as mrkdwn fields (revenue per currency, deals, win rate, average deal,
+ *                 activities and by type, revenue per activity), changes ▲/▼ vs the previous period
+ *   table         one table block (Slack allows one per message): header row + the top 20 reps by revenue;
+ *                 raw_text cells, so names render literally with no escaping
+ *   context       "Showing the top 20 of N reps…" when there are more
+ *   section ×2    "Insights" and the lines themselves as plain_text (names literal, emoji shortcodes on)
+ *   context       optional footer
+ *   actions       optional "Post to channel" button
+ *
+ * User text (names, type labels) only ever reaches mrkdwn escaped (&, <, >), and names reach mrkdwn nowhere
+ * but the message `text` fallback.
+ */
+import type { types } from '@slack/bolt';
+import { formatMoney, minorToDecimal, type Money } from '../../lib/money.js';
+import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
+import type { KnownBlock } from '../../slack/blocks.js';
+import type { ActivityTypeDef } from '../logging/activity-types.js';
+import type { Board, RepStats, Totals } from './types.js';
+
+export const POST_TO_CHANNEL_ACTION = 'leaderboard_post_to_channel';
+/** Reps shown in the message's table; the rest go to the CSV. */
+export const TOP_REPS_SHOWN = 20;
+/** Names in table cells are cut to this many characters (Slack's display names are far shorter). */
+export const MAX_CELL_NAME_CHARS = 256;
+/** Slack's limits this renderer stays within. */
+const LIMITS = { header: 150, sectionText: 3000, field: 2000, buttonValue: 2000, tableCells: 20, contextText: 3000, messageText: 3000 };
+/** The table's fixed columns: #, Rep, Revenue, Won, Activities, Rev/activity, Win rate, Rev rank, Act rank. */
+const FIXED_COLUMNS = 9;
+const DASH = '–';
+
+type TableBlock = types.TableBlock;
+type Cell = { type: 'raw_text'; text: string };
+
+export interface RenderBoardOptions {
+  /** Plain-text lines (see boardInsights); shown as plain_text, so no mrkdwn. Empty: no insights section. */
+  insights: string[];
+  /** When set, an actions block with a "Post to channel" button carrying this value (left out past 2000 characters). */
+  postButtonValue?: string;
+  /** A context line at the bottom, mrkdwn written by the app (not user text). */
+  footer?: string;
+  /**
+   * Whether the full CSV follows in the message's thread (it does when posted to a channel with thread extras).
+   * Default: true, except when there is a Post button (the private preview gets no CSV).
+   */
+  csvInThread?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting helpers
+// ---------------------------------------------------------------------------------------------
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function percent(rate: number | null): string {
+  return rate === null ? DASH : `${Math.round(rate * 100)}%`;
+}
+
+/**
+ * The change from `previous` to `current`: "▲ 25%", "▼ 10%", "new" (previous was zero), "no change".
+ * Exact (bigint) arithmetic, rounded half up; a change that rounds to 0% shows as "▲ <1%" / "▼ <1%".
+ */
+export function formatChange(current: bigint | number, previous: bigint | number): string {
+  const cur = BigInt(current);
+  const prev = BigInt(previous);
+  if (cur === prev) return 'no change';
+  if (prev === 0n) return 'new';
+  const up = cur > prev;
+  const diff = up ? cur - prev : prev - cur;
+  const abs = prev < 0n ? -prev : prev;
+  const p = (diff * 200n + abs) / (2n * abs);
+  return `${up ? '▲' : '▼'} ${p === 0n ? '<1' : p.toString()}%`;
+}
+
+/** Revenue in the headline currency, then every other currency beside it: "$40,000.00 + €9,000.00". Never added. */
+export function formatRevenue(totals: Pick<Totals, 'revenue' | 'headlineRevenueMinor'>, currency: string): string {
+  const others = totals.revenue.filter((m) => m.currency.toUpperCase() !== currency.toUpperCase() && m.minor !== 0n);
+  return [formatMoney({ minor: totals.headlineRevenueMinor, currency }), ...others.map(formatMoney)].join(' + ');
+}
+
+function money(minor: bigint | null, currency: string): string {
+  return minor === null ? DASH : formatMoney({ minor, currency });
+}
+
+/** A name for a table cell: one line, never empty, at most MAX_CELL_NAME_CHARS. Otherwise literal. */
+function cellName(rep: Pick<RepStats, 'name' | 'userId'>): string {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = rep.name.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return truncate(nonEmpty(oneLine, rep.userId), MAX_CELL_NAME_CHARS);
+}
+
+/** "Calls" from a type's plural ("calls"). */
+function columnLabel(type: ActivityTypeDef): string {
+  const word = type.plural.trim() || type.label.trim() || type.key;
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/**
+ * Activity types with any activity this period, in the workspace's order, then any type keys the board holds
+ * that the workspace no longer defines (labelled by key).
+ */
+function typesPresent(board: Board): ActivityTypeDef[] {
+  const counts = board.team.activitiesByType;
+  const known = board.types.filter((t) => (counts[t.key] ?? 0) > 0);
+  const knownKeys = new Set(board.types.map((t) => t.key));
+  const unknown = Object.keys(counts)
+    .filter((k) => !knownKeys.has(k) && (counts[k] ?? 0) > 0)
+    .sort()
+    .map((key): ActivityTypeDef => ({ key, label: key, plural: key, outcomes: [] }));
+  return [...known, ...unknown];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message
+// ---------------------------------------------------------------------------------------------
+
+function totalsSection(board: Board): KnownBlock {
+  const { team, previousTeam, currency } = board;
+  const byType = typesPresent(board)
+    .map((t) => `${escapeMrkdwn(columnLabel(t))} ${n(team.activitiesByType[t.key] ?? 0)}`)
+    .join(' · ');
+  const vsPrevious = (change: string) => (change === 'new' ? 'new this period' : `${change} vs previous`);
+  const fields = [
+    `*Revenue*\n${formatRevenue(team, currency)}\n${vsPrevious(formatChange(team.headlineRevenueMinor, previousTeam.headlineRevenueMinor))}`,
+    `*Deals*\n${n(team.won)} won · ${n(team.lost)} lost\nWins: ${vsPrevious(formatChange(team.won, previousTeam.won))}`,
+    `*Win rate*\n${percent(team.winRate)}`,
+    `*Average deal*\n${money(team.averageDealMinor, currency)}`,
+    `*Activities*\n${n(team.activities)}\n${vsPrevious(formatChange(team.activities, previousTeam.activities))}`,
+    `*Revenue per activity*\n${money(team.revenuePerActivityMinor, currency)}`,
+  ];
+  if (byType) fields.push(`*By type*\n${byType}`);
+  return {
+    type: 'section',
+    fields: fields.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.field) })),
+  };
+}
+
+function tableBlock(board: Board, shown: RepStats[]): TableBlock {
+  const { currency } = board;
+  let typeColumns = typesPresent(board);
+  const room = LIMITS.tableCells - FIXED_COLUMNS;
+  // More types than columns: the first (room - 1) get their own column, the rest share "Other".
+  const overflow = typeColumns.length > room ? typeColumns.slice(room - 1) : [];
+  if (overflow.length > 0) typeColumns = typeColumns.slice(0, room - 1);
+
+  const cell = (text: string): Cell => ({ type: 'raw_text', text: nonEmpty(text, DASH) });
+  const header = [
+    '#',
+    'Rep',
+    'Revenue',
+    'Won',
+    'Activities',
+    ...typeColumns.map(columnLabel),
+    ...(overflow.length > 0 ? ['Other'] : []),
+    'Rev/activity',
+    'Win rate',
+    'Rev rank',
+    'Act rank',
+  ].map((text) => cell(truncate(text, 50)));
+
+  const rows = shown.map((rep, i) => {
+    const byType = (t: ActivityTypeDef) => rep.activitiesByType[t.key] ?? 0;
+    return [
+      String(i + 1),
+      cellName(rep),
+      formatRevenue(rep, currency),
+      n(rep.won),
+      n(rep.activities),
+      ...typeColumns.map((t) => n(byType(t))),
+      ...(overflow.length > 0 ? [n(overflow.reduce((sum, t) => sum + byType(t), 0))] : []),
+      money(rep.revenuePerActivityMinor, currency),
+      percent(rep.winRate),
+      String(rep.revenueRank),
+      String(rep.activityRank),
+    ].map(cell);
+  });
+
+  const right = { align: 'right' as const };
+  return {
+    type: 'table',
+    column_settings: [right, { is_wrapped: true }, ...header.slice(2).map(() => right)],
+    rows: [header, ...rows],
+  };
+}
+
+/** The plain notification / screen-reader text. Escapes &, <, > (so `<!channel>` in a name pings nobody); * _ ~ stay literal. */
+function fallbackText(board: Board): string {
+  const label = board.period.current.label;
+  if (board.reps.length === 0) return escapeMrkdwn(truncate(`Leaderboard, ${label}: no activities or deals logged yet.`, LIMITS.messageText));
+  const name = (rep: RepStats) => truncate(cellName(rep), 80);
+  const topCloser = board.reps.find((r) => r.revenueRank === 1 && r.headlineRevenueMinor > 0n);
+  const mostActive = [...board.reps]
+    .filter((r) => r.activityRank === 1 && r.activities > 0)
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))[0];
+  const parts = [`Leaderboard, ${label}: ${formatRevenue(board.team, board.currency)} closed from ${n(board.team.activities)} ${board.team.activities === 1 ? 'activity' : 'activities'}.`];
+  if (topCloser) parts.push(`Top closer: ${name(topCloser)}.`);
+  if (mostActive) parts.push(`Most active: ${name(mostActive)}.`);
+  return escapeMrkdwn(truncate(parts.join(' '), LIMITS.messageText));
+}
+
+/** The leaderboard message: blocks within Slack's limits for any team size, and a readable `text` fallback. */
+export function renderBoard(board: Board, opts: RenderBoardOptions): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [];
+  const { current, previous } = board.period;
+
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Sales Pulse leaderboard', emoji: true } });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: truncate(`:calendar: *${escapeMrkdwn(nonEmpty(current.label, 'This period'))}* · changes vs ${escapeMrkdwn(nonEmpty(previous.label, 'the previous period'))}`, LIMITS.contextText),
+      },
+    ],
+  });
+
+  if (board.reps.length > 0) {
+    blocks.push(totalsSection(board));
+    const shown = board.reps.slice(0, TOP_REPS_SHOWN);
+    blocks.push(tableBlock(board, shown));
+    if (board.reps.length > shown.length) {
+      const csvInThread = opts.csvInThread ?? opts.postButtonValue === undefined;
+      const more = `Showing the top ${shown.length} of ${n(board.reps.length)} reps by revenue${csvInThread ? '; all reps are in the CSV in the thread.' : '.'}`;
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: more }] });
+    }
+  }
+
+  const insights = opts.insights.map((line) => line.trim()).filter((line) => line !== '');
+  if (insights.length > 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '*Insights*' } });
+    blocks.push({ type: 'section', text: { type: 'plain_text', text: truncate(insights.join('\n'), LIMITS.sectionText), emoji: true } });
+  }
+
+  if (opts.footer !== undefined && opts.footer.trim() !== '') {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(opts.footer, LIMITS.contextText) }] });
+  }
+
+  if (opts.postButtonValue !== undefined && opts.postButtonValue.length <= LIMITS.buttonValue) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: POST_TO_CHANNEL_ACTION,
+          text: { type: 'plain_text', text: 'Post to channel', emoji: true },
+          style: 'primary',
+          value: opts.postButtonValue,
+        },
+      ],
+    });
+  }
+
+  return { text: fallbackText(board), blocks };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Text a spreadsheet would read as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe,
+ * so a display name can never run as a formula when the CSV is opened (CSV injection).
+ */
+function csvText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function amountsBy(revenue: Money[]): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const m of revenue) out.set(m.currency.toUpperCase(), (out.get(m.currency.toUpperCase()) ?? 0n) + m.minor);
+  return out;
+}
+
+/**
+ * Every rep, in board order, as CSV (RFC 4180, CRLF line ends, header row). Money as plain decimals in a
+ * column per currency ("Revenue (USD)", "Revenue (EUR)"; headline first, then the others alphabetically),
+ * never added across currencies; win rate as a percentage with one decimal; empty where there is no value.
+ */
+export function boardCsv(board: Board): string {
+  const headline = board.currency.toUpperCase();
+  const perRep = board.reps.map((r) => amountsBy(r.revenue));
+  const others = new Set<string>();
+  for (const amounts of perRep) for (const code of amounts.keys()) if (code !== headline) others.add(code);
+  for (const m of board.team.revenue) if (m.currency.toUpperCase() !== headline) others.add(m.currency.toUpperCase());
+  const currencies = [headline, ...[...others].sort()];
+
+  const types = [...board.types];
+  const knownKeys = new Set(types.map((t) => t.key));
+  const extraKeys = new Set<string>();
+  for (const r of board.reps) for (const k of Object.keys(r.activitiesByType)) if (!knownKeys.has(k)) extraKeys.add(k);
+  for (const key of [...extraKeys].sort()) types.push({ key, label: key, plural: key, outcomes: [] });
+
+  const decimal = (minor: bigint | null, code: string) => (minor === null ? '' : minorToDecimal(minor, code));
+  const header = [
+    'Position',
+    'Rep',
+    'User ID',
+    'Revenue rank',
+    'Activity rank',
+    ...currencies.map((c) => `Revenue (${c})`),
+    'Deals won',
+    'Deals lost',
+    'Win rate (%)',
+    `Average deal (${headline})`,
+    'Activities',
+    ...types.map(columnLabel),
+    `Revenue per activity (${headline})`,
+    'Previous activities',
+    `Previous revenue (${headline})`,
+  ];
+  const lines = [header.map((h) => csvField(csvText(h))).join(',')];
+  board.reps.forEach((rep, i) => {
+    const amounts = perRep[i]!;
+    const row = [
+      String(i + 1),
+      csvText(rep.name),
+      csvText(rep.userId),
+      String(rep.revenueRank),
+      String(rep.activityRank),
+      ...currencies.map((c) => decimal(c === headline ? rep.headlineRevenueMinor : (amounts.get(c) ?? 0n), c)),
+      String(rep.won),
+      String(rep.lost),
+      rep.winRate === null ? '' : (rep.winRate * 100).toFixed(1),
+      decimal(rep.averageDealMinor, headline),
+      String(rep.activities),
+      ...types.map((t) => String(rep.activitiesByType[t.key] ?? 0)),
+      decimal(rep.revenuePerActivityMinor, headline),
+      String(rep.previous.activities),
+      decimal(rep.previous.headlineRevenueMinor, headline),
+    ];
+    lines.push(row.map(csvField).join(','));
+  });
+  return `${lines.join('\r\n')}\r\n`;
+}
