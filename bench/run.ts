@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `npm run bench` runs every benchmark, `npm run bench -- --only import` one of them
- * (repeat --only, or separate names with commas), `--list` names them. Prints a table and writes
- * bench/results.json. Timings belong here, not in tests: a test asserts behaviour, a benchmark reports speed.
+ * (repeat --only, or separate names with commas), `--list` names them, `--large` adds the slow big cases
+ * (the 10-million-row leaderboard; also BENCH_LARGE=1). Prints a table and writes bench/results.json.
+ * Timings belong here, not in tests: a test asserts behaviour, a benchmark reports speed.
  *
  * Add a benchmark: write a `Bench` (bench/types.ts) in its own file and list it in BENCHES.
  */
@@ -10,10 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importDealsBench } from './import.js';
+import { leaderboardBench } from './leaderboard.js';
 import { benchServerUrl, redactUrl } from './postgres.js';
 import type { Bench, BenchRow } from './types.js';
 
-const BENCHES: Bench[] = [importDealsBench];
+const BENCHES: Bench[] = [importDealsBench, leaderboardBench];
 
 const RESULTS_FILE = path.join(import.meta.dirname, 'results.json');
 
@@ -24,7 +26,7 @@ function fmt(n: number | undefined, digits: number): string {
 
 function printTable(rows: BenchRow[]): void {
   const header = ['bench', 'case', 'rows', 'seconds', 'rows/s', 'x baseline', 'note'];
-  const body = rows.map((r) => [r.bench, r.case, fmt(r.rows, 0), fmt(r.seconds, 3), fmt(r.rowsPerSecond, 0), r.ratio === undefined ? '' : `${fmt(r.ratio, 2)}x`, r.note ?? '']);
+  const body = rows.map((r) => [r.bench, r.case, fmt(r.rows, 0), fmt(r.seconds, r.seconds < 0.1 ? 5 : 3), fmt(r.rowsPerSecond, 0), r.ratio === undefined ? '' : `${fmt(r.ratio, 2)}x`, r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
   const numeric = new Set([2, 3, 4, 5]);
   const render = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -36,7 +38,7 @@ function printTable(rows: BenchRow[]): void {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { only: { type: 'string', multiple: true }, list: { type: 'boolean' } },
+    options: { only: { type: 'string', multiple: true }, list: { type: 'boolean' }, large: { type: 'boolean' } },
     strict: true,
   });
   if (values.list) {
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
     console.error(`Unknown benchmark ${unknown.map((u) => `"${u}"`).join(', ')}; there are: ${BENCHES.map((b) => b.name).join(', ')}`);
     return 1;
   }
+  if (values.large) process.env.BENCH_LARGE = '1';
   const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
 
   const startedAt = new Date();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from './workspaces.js';
 
@@ -41,6 +42,10 @@ export const deals = pgTable(
     uniqueIndex('deals_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
     index('deals_team_closed_idx').on(t.teamId, t.closedAt),
     index('deals_team_user_closed_idx').on(t.teamId, t.userId, t.closedAt),
+    // Covers the leaderboard's counts and sums per (user, status, currency): index-only over a period's live deals.
+    index('deals_team_closed_live_idx')
+      .on(t.teamId, t.closedAt, t.userId, t.status, t.currency, t.amountMinor)
+      .where(sql`deleted_at is null`),
   ],
 );
 

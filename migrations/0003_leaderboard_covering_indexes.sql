@@ -1,0 +1,2 @@
+CREATE INDEX "activities_team_occurred_live_idx" ON "activities" USING btree ("team_id","occurred_at","user_id","type_key","quantity") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "deals_team_closed_live_idx" ON "deals" USING btree ("team_id","closed_at","user_id","status","currency","amount_minor") WHERE deleted_at is null;

@@ -1,0 +1,90 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { webApi } from '@slack/bolt';
+import { users } from '../../db/schema/index.js';
+import type { Deps } from '../../deps.js';
+import { getSlackUser } from '../../slack/user-directory.js';
+import { ensureWorkspace } from '../../slack/workspace.js';
+import { loadActivityTypes } from '../logging/index.js';
+import { renderBoardChart } from './chart.js';
+import { computeBoard } from './compute.js';
+import { boardInsights } from './insights.js';
+import { boardCsv, renderBoard, TOP_REPS_SHOWN } from './render.blocks.js';
+import type { Board, BoardPeriod } from './types.js';
+
+/** Names missing from the users cache are fetched from Slack, at most this many per board (the rest show their id). */
+const MAX_NAME_LOOKUPS = 50;
+
+/** Display names for a board: the users cache first, then users.info for the few it has not seen. */
+async function displayNames(deps: Deps, client: webApi.WebClient, teamId: string, userIds: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (userIds.length === 0) return names;
+  const rows = await deps.db
+    .select({ userId: users.userId, displayName: users.displayName })
+    .from(users)
+    .where(and(eq(users.teamId, teamId), inArray(users.userId, userIds)));
+  for (const r of rows) names.set(r.userId, r.displayName);
+  const missing = userIds.filter((id) => !names.has(id)).slice(0, MAX_NAME_LOOKUPS);
+  for (const id of missing) {
+    const u = await getSlackUser(deps, client, teamId, id);
+    names.set(id, u.displayName);
+  }
+  return names;
+}
+
+/** Compute a board for a workspace and period (numbers in SQL, names from the users cache). */
+export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { teamId: string; period: BoardPeriod }): Promise<Board> {
+  const workspace = await ensureWorkspace(deps.db, input.teamId);
+  const types = await loadActivityTypes(deps.db, input.teamId);
+  return computeBoard(deps.db, {
+    teamId: input.teamId,
+    period: input.period,
+    currency: workspace.currency,
+    types,
+    names: (ids) => displayNames(deps, client, input.teamId, ids),
+  });
+}
+
+/**
+ * Post a board to a channel. The message goes first and its errors propagate (the caller decides what a
+ * failure means); the chart and, for big teams, the full CSV follow in its thread, and their failures are
+ * only logged: they never block or undo the post.
+ */
+export async function publishBoard(
+  deps: Deps,
+  client: webApi.WebClient,
+  input: { channel: string; board: Board; threadExtras: boolean },
+): Promise<{ ts: string }> {
+  const { channel, board } = input;
+  const message = renderBoard(board, { insights: boardInsights(board), csvInThread: input.threadExtras });
+  const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+  const ts = res.ts;
+  if (!ts) throw new Error('chat.postMessage returned no ts');
+  if (!input.threadExtras) return { ts };
+
+  if (board.reps.length > TOP_REPS_SHOWN) {
+    try {
+      await client.files.uploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        file: Buffer.from(boardCsv(board), 'utf8'),
+        filename: 'leaderboard.csv',
+        title: `All ${board.reps.length} reps, ${board.period.current.label}`,
+      });
+    } catch (error) {
+      deps.logger.warn({ err: error, channel }, 'could not upload the leaderboard CSV');
+    }
+  }
+  try {
+    const png = renderBoardChart(board);
+    await client.files.uploadV2({
+      channel_id: channel,
+      thread_ts: ts,
+      file: png,
+      filename: 'leaderboard.png',
+      title: `Activity vs revenue, ${board.period.current.label}`,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error, channel }, 'could not render or upload the leaderboard chart');
+  }
+  return { ts };
+}

@@ -1,0 +1,97 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Deps } from '../../deps.js';
+import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
+import { noticeMessage } from '../../slack/blocks.js';
+import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
+import { loadBoard, publishBoard } from './board.js';
+import { boardInsights } from './insights.js';
+import { renderBoard } from './render.blocks.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+export const LEADERBOARD_HELP = [
+  '*Leaderboard*: activity beside revenue, rep by rep, shown only to you.',
+  '`/leaderboard` (this week) or `/leaderboard <period>`, for example `/leaderboard last month`.',
+  PERIOD_FORMS_HELP,
+  'Workspace admins can post it to the channel with the button under it, or schedule it: `/sales-admin leaderboard #sales weekly mon 09:00`.',
+].join('\n');
+
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+export function periodSettings(workspace: WorkspaceSettings, timeZone: string): PeriodSettings {
+  return { timeZone, weekStartsOn: workspace.weekStartsOn as PeriodSettings['weekStartsOn'], fiscalYearStartMonth: workspace.fiscalYearStartMonth };
+}
+
+/** `/leaderboard [period]`: the board for the requester only (no chart), with a Post to channel button. */
+export async function handleLeaderboardCommand(args: CommandArgs, deps: Deps): Promise<void> {
+  const { command, ack, respond, client } = args;
+  await ack();
+  const text = (command.text ?? '').trim();
+  if (text.toLowerCase() === 'help') {
+    await respond({ response_type: 'ephemeral', ...noticeMessage(LEADERBOARD_HELP) });
+    return;
+  }
+  const workspace = await ensureWorkspace(deps.db, command.team_id, command.team_domain);
+  const user = await getSlackUser(deps, client, command.team_id, command.user_id);
+  // An on-demand board is read in the requester's time zone.
+  const parsed = parsePeriod(text, deps.clock.now(), periodSettings(workspace, user.timeZone));
+  if (!parsed.ok) {
+    await respond({ response_type: 'ephemeral', ...noticeMessage(parsed.error) });
+    return;
+  }
+  const board = await loadBoard(deps, client, { teamId: command.team_id, period: parsed.period });
+  const message = renderBoard(board, {
+    insights: boardInsights(board),
+    postButtonValue: JSON.stringify({ period: text }),
+    footer: 'Only you can see this.',
+  });
+  await respond({ response_type: 'ephemeral', ...message });
+}
+
+/** Post to channel: workspace admins and owners post the same period's board publicly, with the chart in its thread. */
+export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise<void> {
+  const { ack, body, action, respond, client } = args;
+  await ack();
+  const reply = (mrkdwn: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(mrkdwn) });
+  const teamId = body.team?.id ?? body.user.team_id;
+  const channel = body.channel?.id;
+  if (!teamId || !channel) {
+    await reply(':warning: I could not tell which channel to post to. Run `/leaderboard` in the channel first.');
+    return;
+  }
+  const user = await getSlackUser(deps, client, teamId, body.user.id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  if (!isWorkspaceAdmin(user)) {
+    await reply(':lock: Only workspace admins and owners can post the leaderboard to a channel.');
+    return;
+  }
+  let periodText = '';
+  try {
+    periodText = String((JSON.parse(action.value ?? '{}') as { period?: unknown }).period ?? '');
+  } catch {
+    /* an old or foreign button: this week */
+  }
+  const workspace = await ensureWorkspace(deps.db, teamId);
+  const parsed = parsePeriod(periodText, deps.clock.now(), periodSettings(workspace, user.timeZone));
+  if (!parsed.ok) {
+    await reply(parsed.error);
+    return;
+  }
+  const board = await loadBoard(deps, client, { teamId, period: parsed.period });
+  try {
+    await publishBoard(deps, client, { channel, board, threadExtras: true });
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code && CANNOT_POST.has(code)) {
+      await reply(
+        code === 'is_archived'
+          ? ':warning: This channel is archived, so I cannot post here.'
+          : ":wave: I'm not in this channel yet. Type `/invite @Sales Pulse` here, then press the button again.",
+      );
+      return;
+    }
+    throw error;
+  }
+  await reply(`:white_check_mark: Posted the leaderboard (${parsed.period.current.label}) to <#${channel}>.`);
+}

@@ -1,0 +1,12 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../deps.js';
+import { handleLeaderboardCommand, handlePostToChannel } from './command.js';
+import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
+
+export { loadBoard, publishBoard } from './board.js';
+
+/** /leaderboard on demand and its Post to channel button. (Schedules: job.ts, driven by the scheduler.) */
+export function register(app: App, deps: Deps): void {
+  app.command('/leaderboard', (args) => handleLeaderboardCommand(args, deps));
+  app.action({ type: 'block_actions', action_id: POST_TO_CHANNEL_ACTION }, (args) => handlePostToChannel(args as never, deps));
+}
