@@ -54,7 +54,8 @@ export async function getSlackUser(
     };
     const [saved] = await db
       .insert(users)
-      .values(row)
+      // joined_at is set once, when Sales Pulse first sees the person; a refresh leaves it alone.
+      .values({ ...row, joinedAt: now })
       .onConflictDoUpdate({ target: [users.teamId, users.userId], set: { ...row, teamId: undefined, userId: undefined } })
       .returning();
     return saved!;
@@ -72,6 +73,7 @@ export async function getSlackUser(
       isOwner: false,
       isBot: false,
       deleted: false,
+      joinedAt: null,
       fetchedAt: new Date(0),
     };
   }

@@ -12,6 +12,8 @@ export const workspaces = pgTable('workspaces', {
   fiscalYearStartMonth: integer('fiscal_year_start_month').notNull().default(1),
   /** Where won deals are celebrated; null = off. */
   celebrationsChannel: text('celebrations_channel'),
+  /** The digest for people who chose none: 'off' (opt-in) or 'weekly' (everyone, opt-out). */
+  digestDefault: text('digest_default', { enum: ['off', 'weekly'] }).notNull().default('off'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -31,6 +33,8 @@ export const users = pgTable(
     isOwner: boolean('is_owner').notNull().default(false),
     isBot: boolean('is_bot').notNull().default(false),
     deleted: boolean('deleted').notNull().default(false),
+    /** When Sales Pulse first saw this person (null for people seen before this was recorded): targets are prorated from it. */
+    joinedAt: timestamp('joined_at', { withTimezone: true }),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
