@@ -54,6 +54,7 @@ describeEachDb('/leaderboard on demand', (getDb) => {
 
   function tableOf(blocks: Block[]): string[][] {
     const table = blocks.find((b) => b.type === 'table');
+    if (!table) throw new Error('the board has no table');
     return table.rows.map((row: Block[]) => row.map((cell) => cell.text));
   }
 
