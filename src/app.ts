@@ -11,6 +11,10 @@ import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
 import * as admin from './features/admin/index.js';
+import * as leaderboard from './features/leaderboard/index.js';
+import { createLeaderboardJob } from './features/leaderboard/job.js';
+import { createDigestJob } from './features/summary/digest-job.js';
+import { instanceId, Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -19,6 +23,8 @@ export interface BuildAppOptions {
   logger: Logger;
   /** Passed to Bolt's WebClient; slackApiUrl comes from config unless given here. */
   clientOptions?: webApi.WebClientOptions;
+  /** The scheduler's tick; the default is every minute. */
+  scheduler?: SchedulerOptions;
 }
 
 export interface SalesPulseApp {
@@ -28,6 +34,36 @@ export interface SalesPulseApp {
   start(port?: number): Promise<{ port: number }>;
   /** Stop intake, let in-flight requests finish. The database is closed by the caller. */
   stop(drainTimeoutMs?: number): Promise<void>;
+  /**
+   * Scheduled work (leaderboards, DM digests). Not started by buildApp or start(): main.ts starts it after the app,
+   * tests call `scheduler.tick(now)`. stop() stops it first.
+   */
+  scheduler: Scheduler;
+}
+
+/**
+ * Retries for the scheduler's own Web API client when the caller gives none. The library default
+ * (10 retries over about 30 minutes) would hold a run, and the tick behind it, for half an hour; this
+ * gives up within a few minutes: 5 retries, 2 s doubling to at most 30 s, jittered so replicas don't
+ * retry in step. 429s wait their Retry-After on top of this; 5xx and network errors use the backoff.
+ */
+export const SCHEDULER_RETRY_CONFIG: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 2_000, maxTimeout: 30_000, randomize: true };
+/** Per request, so a hung connection cannot hold a run past its claim's lease. */
+export const SCHEDULER_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The scheduler with every scheduled job, on a Web API client of its own: the app's client options, with a
+ * bounded retry policy (unless the caller set one) and a request timeout. Used by buildApp and `cli run-due`.
+ */
+export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOptions, opts: SchedulerOptions = {}): Scheduler {
+  const client = new webApi.WebClient(deps.config.SLACK_BOT_TOKEN, {
+    ...clientOptions,
+    retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG,
+    timeout: clientOptions.timeout || SCHEDULER_REQUEST_TIMEOUT_MS,
+    logger: boltLogger(deps.logger),
+  });
+  const claimedBy = instanceId();
+  return new Scheduler(deps, [createLeaderboardJob({ clientFor: () => client, claimedBy }), createDigestJob({ clientFor: () => client, claimedBy })], opts);
 }
 
 function healthRoutes(database: Database): CustomRoute[] {
@@ -61,6 +97,10 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   // A client of our own for work outside Bolt's handlers (the webhook route, paced posts); same options as Bolt's.
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
   const deals = createDealsFeature(deps, client);
+  // After someone logs, edits or undoes an entry, their Home tab is republished in the background.
+  const home = summary.createHomeRefresher(deps, client);
+  deps.afterChange = home.refresh;
+  const scheduler = buildScheduler(deps, clientOptions, options.scheduler);
   const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);
 
@@ -105,28 +145,40 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   summary.register(app, deps);
   deals.register(app);
   admin.register(app, deps);
+  leaderboard.register(app, deps);
 
+  let started = false;
   return {
     app,
     deps,
+    scheduler,
     async start(port = config.PORT) {
       if (socketMode) {
         await app.start();
+        started = true;
         return { port: config.PORT };
       }
       server = (await app.start(port)) as Server;
+      started = true;
       const address = server.address();
       return { port: typeof address === 'object' && address ? address.port : port };
     },
     async stop(drainTimeoutMs = 10_000) {
+      // No new scheduled runs; one already claimed is let finish (its retries are bounded, see buildScheduler),
+      // because a run cut short stays claimed until its lease expires and may then be posted twice.
+      const schedulerStopped = scheduler.stop();
       // Stop intake first: the HTTP server stops accepting and closes idle keep-alive connections.
       server?.closeIdleConnections?.();
-      await app.stop();
+      if (started) {
+        started = false;
+        await app.stop();
+      }
       // Then let handlers that already acked finish their work (stores, replies), within a bound.
       const drained = Promise.allSettled([...inFlight]);
       const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
       // Celebrations may be queued by handlers still finishing: drain them after the handlers.
-      await Promise.race([drained.then(() => deals.drain()), timeout]);
+      await Promise.race([drained.then(() => Promise.all([deals.drain(), home.drain()])), timeout]);
+      await schedulerStopped;
     },
   };
 }

@@ -2,13 +2,14 @@ import 'dotenv/config';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
 import { systemClock } from './lib/clock.js';
-import { scrubSecrets } from './lib/logger.js';
+import { createLogger, scrubSecrets } from './lib/logger.js';
 
 /** Operator commands. Only the database settings are needed, so no Slack tokens are required here. */
 const dbEnv = z.object({
@@ -34,6 +35,14 @@ Commands:
   webhook-secret --workspace <team_id> [--rotate]
                create the workspace's CRM deal-webhook secret and print it once (it is never shown again);
                --rotate replaces an existing one, and the old secret stops working at once
+  run-due --now <ISO-8601 instant>
+               act as if the scheduler ticked at that instant, then exit: every scheduled leaderboard whose
+               latest slot at that instant has not run yet, and is within the 24-hour grace window, is
+               posted now (the same code path as the bot's every-minute tick and its start-up catch-up).
+               Runs already done, failed or skipped are never repeated, so running it twice posts once.
+               Example: npm run cli -- run-due --now 2026-11-30T16:00:00Z
+               Needs the bot's settings (SLACK_BOT_TOKEN, ...) and database; prints what ran. Exit code 1
+               when a run failed. On the embedded database, stop the bot first.
   help         show this help`;
 
 async function migrate(): Promise<void> {
@@ -154,6 +163,79 @@ async function webhookSecretCommand(args: string[]): Promise<number> {
   }
 }
 
+const RUN_DUE_USAGE = 'Usage: npm run cli -- run-due --now <ISO-8601 instant, like 2026-11-30T16:00:00Z or 2026-11-30T11:00:00-05:00>';
+
+/** An ISO-8601 instant: a date, a time and a zone designator (Z or ±HH:MM); anything looser is ambiguous. */
+function parseInstant(text: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec] = m.map(Number) as number[];
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || (sec ?? 0) > 59) return undefined;
+  const date = new Date(text.trim());
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Reject dates JavaScript silently rolls over (2026-02-30 -> Mar 2) by checking the calendar day back.
+  const utcDay = new Date(Date.UTC(y!, mo! - 1, d!));
+  if (utcDay.getUTCMonth() !== mo! - 1) return undefined;
+  return date;
+}
+
+/** `run-due --now <instant>`: one scheduler tick at that instant, through a scheduler built like the bot's. */
+async function runDueCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, strict: true, options: { now: { type: 'string' } } });
+  } catch (e) {
+    console.error(`run-due: ${e instanceof Error ? e.message : String(e)}\n${RUN_DUE_USAGE}`);
+    return 1;
+  }
+  const nowText = parsed.values.now;
+  if (!nowText) {
+    console.error(`run-due: --now is required.\n${RUN_DUE_USAGE}`);
+    return 1;
+  }
+  const now = parseInstant(nowText);
+  if (!now) {
+    console.error(`run-due: "${nowText}" is not an ISO-8601 instant with a time zone.\n${RUN_DUE_USAGE}`);
+    return 1;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 78;
+    }
+    throw e;
+  }
+  // Logs go to stderr; stdout is the summary.
+  const logger = createLogger(config.LOG_LEVEL, process.stderr);
+  const database = await createDb(config);
+  try {
+    await runMigrations(database);
+    const deps = { config, database, db: database.db, clock: systemClock, logger };
+    // Loaded here, not at the top: the other commands need neither Slack nor the app.
+    const { buildScheduler } = await import('./app.js');
+    const scheduler = buildScheduler(deps, { slackApiUrl: config.SLACK_API_URL });
+    let outcomes;
+    try {
+      outcomes = await scheduler.tick(now);
+    } finally {
+      await scheduler.stop();
+    }
+    if (outcomes.length === 0) {
+      console.log(`Nothing due at ${now.toISOString()}: every due run has already been done, failed or skipped.`);
+      return 0;
+    }
+    for (const o of outcomes) console.log(`${o.status.padEnd(7)} ${o.job} slot ${o.slotAt.toISOString()} ${o.detail}`);
+    const count = (status: string) => outcomes.filter((o) => o.status === status).length;
+    console.log(`At ${now.toISOString()}: ${count('done')} posted, ${count('skipped')} skipped, ${count('failed')} failed, ${count('retry')} to retry.`);
+    return count('failed') > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const [command] = positionals;
@@ -165,6 +247,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return webhookSecretCommand(argv.slice(argv.indexOf('webhook-secret') + 1));
     case 'import':
       return importCommand(argv.slice(argv.indexOf('import') + 1));
+    case 'run-due':
+      return runDueCommand(argv.slice(argv.indexOf('run-due') + 1));
     case undefined:
     case 'help':
       console.log(USAGE);

@@ -10,4 +10,10 @@ export interface Deps {
   db: Db;
   clock: Clock;
   logger: Logger;
+  /**
+   * Called after a person's own entries changed (logged, edited, undone) so views of them refresh, e.g. their
+   * App Home tab. Fire-and-forget: returns at once and never throws. Set by app.ts; absent in jobs and the CLI.
+   * A hook rather than an import, so logging and deals need not know the summary feature.
+   */
+  afterChange?: (teamId: string, userId: string) => void;
 }

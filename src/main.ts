@@ -35,20 +35,18 @@ async function main(): Promise<void> {
   await runMigrations(database);
 
   const bot = buildApp({ config, database, clock: systemClock, logger });
-  const { port } = await bot.start();
-  logger.info(
-    { mode: isSocketMode(config) ? 'socket' : 'http', port },
-    isSocketMode(config)
-      ? `Sales Pulse is running in Socket Mode; health checks on http://localhost:${port}/healthz`
-      : `Sales Pulse is listening on http://localhost:${port}/slack/events`,
-  );
 
+  // Signals are handled from here on, so a SIGTERM that arrives while the app is still starting
+  // (health checks already pass once the port listens) still shuts down cleanly.
   let stopping = false;
+  let starting: Promise<unknown> = Promise.resolve();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
+      await starting.catch(() => {});
+      // bot.stop() stops the scheduler first and waits for a run in progress, before the database closes.
       await bot.stop();
       await database.close();
       logger.info('stopped cleanly');
@@ -61,6 +59,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  starting = bot.start();
+  const { port } = (await starting) as { port: number };
+  if (stopping) return;
+  logger.info(
+    { mode: isSocketMode(config) ? 'socket' : 'http', port },
+    isSocketMode(config)
+      ? `Sales Pulse is running in Socket Mode; health checks on http://localhost:${port}/healthz`
+      : `Sales Pulse is listening on http://localhost:${port}/slack/events`,
+  );
+  // Scheduled posts: ticks every minute, and catches up at once on a slot missed while no process was up.
+  bot.scheduler.start();
 }
 
 main().catch((e) => {

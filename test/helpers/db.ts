@@ -46,6 +46,20 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
   };
 }
 
+/**
+ * Another connection to the same test database, as a second bot process would open: on PostgreSQL a new
+ * postgres.js pool on the same database; on PGlite (one connection per process by design) the same
+ * in-memory database, whose close() here is a no-op (the suite closes the real one).
+ */
+export function openAnotherConnection(testDb: TestDb): Database {
+  if (testDb.kind === 'postgres') {
+    const url = testDb.database.url;
+    if (!url) throw new Error('the PostgreSQL test database has no URL');
+    return connectPostgres(url, { max: 5 });
+  }
+  return { ...testDb.database, close: async () => {} };
+}
+
 async function truncateAll(database: Database): Promise<void> {
   const tables = await database.rows<{ table_name: string }>(
     sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,

@@ -11,7 +11,8 @@ import { DEFAULT_USER_ID, slackSender } from '../helpers/signed-request.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** Exactly what `npm start` runs: node with tsx's loader in the same process (no wrapper process between us and the signal). */
+const START = [process.execPath, ['--import', 'tsx', 'src/main.ts']] as const;
 
 interface Running {
   child: ChildProcess;
@@ -20,7 +21,7 @@ interface Running {
 }
 
 function startBot(env: Record<string, string>): Running {
-  const child = spawn(TSX, ['src/main.ts'], {
+  const child = spawn(START[0], [...START[1]], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,49 +1,103 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { workspaces } from '../../db/schema/index.js';
+import { leaderboardSchedules, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
-import { noticeMessage, parseChannelMention } from '../../slack/blocks.js';
-import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import {
+  cadenceLabel,
+  describeCoverage,
+  describeWhen,
+  formatSlot,
+  nextSlot,
+  parseScheduleArgs,
+  SCHEDULE_EXAMPLE,
+} from '../leaderboard/schedule.js';
+import { noticeMessage, parseChannelMention, type KnownBlock } from '../../slack/blocks.js';
+import { escapeMrkdwn, truncate } from '../../slack/text.js';
+import { loadActivityTypes } from '../logging/index.js';
+import { describeTargetAmount, EVERYONE, metricLabel, parseTargetCommand, targetForms, userKeyOf } from '../targets/parse.js';
+import { listTargets, removeTarget, upsertTarget } from '../targets/queries.js';
+import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Reply = (mrkdwn: string) => Promise<unknown>;
+
+/** What every subcommand gets: the words after its name, the admin, and a private reply. */
+interface AdminContext {
+  deps: Deps;
+  args: CommandArgs;
+  admin: SlackUser;
+  rest: string[];
+  reply: Reply;
+}
 
 export const ADMIN_USAGE = [
   '*Sales Pulse admin* (workspace admins and owners)',
+  '• `/sales-admin leaderboard #channel [weekly|daily|monthly] [mon..sun] [HH:MM] [time zone]`: post the leaderboard there on a schedule, covering the last complete week, day or month. Defaults: weekly, Monday, 09:00, your time zone. For example `' +
+    SCHEDULE_EXAMPLE +
+    '`',
+  '• `/sales-admin leaderboard #channel off`: stop that channel’s scheduled leaderboard',
+  '• `/sales-admin leaderboards`: list scheduled leaderboards and when each runs next',
   '• `/sales-admin celebrations #channel`: post a short celebration there for every won deal',
   '• `/sales-admin celebrations off`: stop celebrations',
+  '• `/sales-admin target @rep|everyone <activity type|revenue> <amount>/<week|month|quarter>`: set a target, for example `/sales-admin target @ana calls 50/week`, `/sales-admin target @ana revenue $40k/month` (revenue per month or quarter) or `/sales-admin target everyone demos 5/week`. A rep’s own target replaces the everyone target',
+  '• `/sales-admin target @rep|everyone <activity type|revenue> off`: remove that target',
+  '• `/sales-admin targets`: list every target, who it applies to and its period',
+  '• `/sales-admin digests weekly`: everyone Sales Pulse knows gets the weekly DM digest (Fridays at 16:00 in their own time zone) unless they opt out with `/my-stats unsubscribe`',
+  '• `/sales-admin digests off`: digests are opt-in again (`/my-stats subscribe`); people who subscribed keep theirs',
   '• `/sales-admin help`: this list',
 ].join('\n');
 
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
+const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<void>> = {
+  help: ({ reply }) => reply(ADMIN_USAGE).then(() => undefined),
+  celebrations: setCelebrations,
+  leaderboard: setLeaderboardSchedule,
+  leaderboards: listLeaderboardSchedules,
+  target: setTarget,
+  targets: listWorkspaceTargets,
+  digests: setDigestDefault,
+};
+
 /** `/sales-admin …`: workspace settings, for workspace admins and owners only. */
 export async function handleSalesAdmin(args: CommandArgs, deps: Deps): Promise<void> {
   const { command, ack, respond, client } = args;
   await ack();
-  const reply = (mrkdwn: string) => respond({ response_type: 'ephemeral', ...noticeMessage(mrkdwn) });
+  const reply: Reply = (mrkdwn) => respond({ response_type: 'ephemeral', ...noticeMessage(mrkdwn) });
   const [sub = 'help', ...rest] = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
 
-  const user = await getSlackUser(deps, client, command.team_id, command.user_id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
-  if (!isWorkspaceAdmin(user)) {
+  const admin = await getSlackUser(deps, client, command.team_id, command.user_id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  if (!isWorkspaceAdmin(admin)) {
     await reply(':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.');
     return;
   }
   await ensureWorkspace(deps.db, command.team_id, command.team_domain);
 
-  switch (sub.toLowerCase()) {
-    case 'help':
-      await reply(ADMIN_USAGE);
-      return;
-    case 'celebrations':
-      await setCelebrations(deps, args, rest, reply);
-      return;
-    default:
-      await reply(`:warning: I don't know \`${sub.replace(/`/g, "'")}\`.\n${ADMIN_USAGE}`);
+  const handler = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, sub.toLowerCase()) ? SUBCOMMANDS[sub.toLowerCase()] : undefined;
+  if (!handler) {
+    await reply(`:warning: I don't know \`${sub.replace(/`/g, "'")}\`.\n${ADMIN_USAGE}`);
+    return;
   }
+  await handler({ deps, args, admin, rest, reply });
 }
 
-async function setCelebrations(deps: Deps, args: CommandArgs, rest: string[], reply: (m: string) => Promise<unknown>): Promise<void> {
+/** The Slack error code of a failed Web API call, if it was one. */
+function slackErrorCode(error: unknown): string | undefined {
+  return (error as { data?: { error?: string } }).data?.error;
+}
+
+/** The reply for a channel the bot cannot post in (the code is one of NOT_IN_CHANNEL). */
+function cannotPostThere(code: string, channelId: string): string {
+  return code === 'is_archived'
+    ? `:warning: <#${channelId}> is archived. Pick an active channel.`
+    : `:wave: I'm not in <#${channelId}> yet. Type \`/invite @Sales Pulse\` in that channel, then run this command again.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// celebrations
+
+async function setCelebrations({ deps, args, rest, reply }: AdminContext): Promise<void> {
   const { command, client } = args;
   const target = rest.join(' ').trim();
   if (target.toLowerCase() === 'off') {
@@ -63,17 +117,217 @@ async function setCelebrations(deps: Deps, args: CommandArgs, rest: string[], re
       text: `:tada: Won deals will be celebrated in this channel (set by <@${command.user_id}>).`,
     });
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
+    const code = slackErrorCode(error);
     if (code && NOT_IN_CHANNEL.has(code)) {
-      await reply(
-        code === 'is_archived'
-          ? `:warning: <#${channel.id}> is archived. Pick an active channel.`
-          : `:wave: I'm not in <#${channel.id}> yet. Type \`/invite @Sales Pulse\` in that channel, then run this command again.`,
-      );
+      await reply(cannotPostThere(code, channel.id));
       return;
     }
     throw error;
   }
   await deps.db.update(workspaces).set({ celebrationsChannel: channel.id, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
   await reply(`:white_check_mark: Won deals will be celebrated in <#${channel.id}>. Turn it off with \`/sales-admin celebrations off\`.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// scheduled leaderboards
+
+/** `#name` when Slack sent the channel's name, else a placeholder the admin replaces. */
+function channelWord(name: string | undefined): string {
+  return name ? `#${name}` : '#channel';
+}
+
+/** `/sales-admin leaderboard #channel [weekly|daily|monthly] [mon..sun] [HH:MM] [zone]` and `… #channel off`. */
+async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminContext): Promise<void> {
+  const { command, client } = args;
+  const parsed = parseScheduleArgs(rest, { timeZone: admin.timeZone });
+  if ('error' in parsed) {
+    await reply(parsed.error);
+    return;
+  }
+  if ('off' in parsed) {
+    const removed = await deps.db
+      .delete(leaderboardSchedules)
+      .where(and(eq(leaderboardSchedules.teamId, command.team_id), eq(leaderboardSchedules.channelId, parsed.channelId)))
+      .returning({ id: leaderboardSchedules.id });
+    await reply(
+      removed.length
+        ? `:white_check_mark: The scheduled leaderboard in <#${parsed.channelId}> is off.`
+        : `:information_source: No leaderboard is scheduled in <#${parsed.channelId}>, so there was nothing to turn off. See them all with \`/sales-admin leaderboards\`.`,
+    );
+    return;
+  }
+
+  const schedule = { cadence: parsed.cadence, weekday: parsed.weekday, timeOfDay: parsed.timeOfDay, timeZone: parsed.timeZone };
+  const label = cadenceLabel(schedule.cadence);
+  const when = `${describeWhen(schedule)} (${schedule.timeZone})`;
+  // Prove the bot can post there before saving, and tell the channel what to expect.
+  try {
+    await client.chat.postMessage({
+      channel: parsed.channelId,
+      text: `:trophy: ${label} leaderboard will be posted here ${when}, covering ${describeCoverage(schedule.cadence)}. Set by <@${command.user_id}>.`,
+    });
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (code && NOT_IN_CHANNEL.has(code)) {
+      await reply(cannotPostThere(code, parsed.channelId));
+      return;
+    }
+    throw error;
+  }
+
+  const now = deps.clock.now();
+  const [replaced] = await deps.db
+    .select({ id: leaderboardSchedules.id })
+    .from(leaderboardSchedules)
+    .where(and(eq(leaderboardSchedules.teamId, command.team_id), eq(leaderboardSchedules.channelId, parsed.channelId)));
+  await deps.db
+    .insert(leaderboardSchedules)
+    .values({ teamId: command.team_id, channelId: parsed.channelId, ...schedule, createdBy: command.user_id, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [leaderboardSchedules.teamId, leaderboardSchedules.channelId],
+      // The admin who changed it last is the one told about failures. Runs of the old timing never repeat:
+      // slots before updatedAt are not due (see job.ts).
+      set: { ...schedule, createdBy: command.user_id, updatedAt: now },
+    });
+  await reply(
+    `:white_check_mark: ${label} leaderboard scheduled in <#${parsed.channelId}>: ${when}, covering ${describeCoverage(schedule.cadence)}.` +
+      (replaced ? ' It replaces the schedule that channel had.' : '') +
+      `\nNext: ${formatSlot(nextSlot(schedule, now), schedule.timeZone)}. Stop it with \`/sales-admin leaderboard ${channelWord(parsed.channelName)} off\`.`,
+  );
+}
+
+/** `/sales-admin leaderboards`: every schedule of the workspace with its next run, in its own zone. */
+async function listLeaderboardSchedules({ deps, args, reply }: AdminContext): Promise<void> {
+  const { command, respond } = args;
+  const schedules = await deps.db
+    .select()
+    .from(leaderboardSchedules)
+    .where(eq(leaderboardSchedules.teamId, command.team_id))
+    .orderBy(asc(leaderboardSchedules.createdAt), asc(leaderboardSchedules.channelId));
+  if (schedules.length === 0) {
+    await reply(`No leaderboards are scheduled. Schedule one with \`${SCHEDULE_EXAMPLE}\`.`);
+    return;
+  }
+  const now = deps.clock.now();
+  const lines = schedules.map(
+    (s) =>
+      `• <#${s.channelId}>: ${s.cadence}, ${describeWhen(s)} (${s.timeZone}). Next: ${formatSlot(nextSlot(s, now), s.timeZone)}`,
+  );
+  const title = `*Scheduled leaderboards* (${schedules.length})`;
+  const footer = 'Change one by scheduling its channel again; stop one with `/sales-admin leaderboard #channel off`.';
+  // Section text stops at 3000 characters: one section per few lines, within the 50-block limit.
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk && chunk.length + line.length + 1 > 2900) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+  blocks.splice(49);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
+  await respond({ response_type: 'ephemeral', text: truncate([title, ...lines].join('\n'), 3000), blocks });
+}
+
+// ---------------------------------------------------------------------------------------------
+// digests
+
+/**
+ * `/sales-admin digests weekly|off`: the digest for people who never chose one. weekly = everyone Sales Pulse
+ * knows (people who used it or were looked up) gets the weekly digest unless they opted out; off = opt-in.
+ */
+async function setDigestDefault({ deps, args, rest, reply }: AdminContext): Promise<void> {
+  const { command } = args;
+  const [workspace] = await deps.db.select({ digestDefault: workspaces.digestDefault }).from(workspaces).where(eq(workspaces.teamId, command.team_id));
+  const current = workspace?.digestDefault ?? 'off';
+  const word = rest.join(' ').trim().toLowerCase();
+  if (word !== 'weekly' && word !== 'off') {
+    const now = current === 'weekly' ? 'everyone gets the weekly digest unless they opted out' : 'digests are opt-in (`/my-stats subscribe`)';
+    await reply(`:information_source: Now: ${now}.
+Change it with \`/sales-admin digests weekly\` (everyone, opt-out) or \`/sales-admin digests off\` (opt-in).`);
+    return;
+  }
+  // Only a real change touches the row: its updated_at is when the default started (no digest for a slot before it).
+  if (word !== current) {
+    await deps.db.update(workspaces).set({ digestDefault: word, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
+  }
+  await reply(
+    word === 'weekly'
+      ? ':white_check_mark: Everyone Sales Pulse knows now gets the weekly digest by DM, Fridays at 16:00 in their own time zone: their own numbers for the week so far. ' +
+          'Anyone can stop it with `/my-stats unsubscribe`; people who chose daily or unsubscribed keep their choice.'
+      : ':white_check_mark: Digests are opt-in again: only people who subscribed with `/my-stats subscribe` get one.',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// targets
+
+/** `/sales-admin target <@rep|everyone> <metric> <amount>/<week|month|quarter>` and `… <metric> off`. */
+async function setTarget({ deps, args, rest, reply }: AdminContext): Promise<void> {
+  const { command } = args;
+  const [workspace, types] = await Promise.all([ensureWorkspace(deps.db, command.team_id), loadActivityTypes(deps.db, command.team_id)]);
+  const parsed = parseTargetCommand(rest.join(' '), { types, currency: workspace.currency });
+  if (parsed.kind === 'error') {
+    await reply(parsed.message);
+    return;
+  }
+  const userKey = userKeyOf(parsed.who);
+  const whom = parsed.who.kind === 'everyone' ? 'everyone' : `<@${parsed.who.userId}>`;
+  const metric = escapeMrkdwn(metricLabel(parsed.metric, types).toLowerCase());
+  if (parsed.kind === 'remove') {
+    const removed = await removeTarget(deps.db, command.team_id, userKey, parsed.metric);
+    await reply(
+      removed
+        ? `:white_check_mark: Removed the ${metric} target for ${whom}.` +
+            (parsed.who.kind === 'user' ? ' The everyone target for it applies to them again, if there is one.' : '')
+        : `:information_source: There is no ${metric} target for ${whom}, so there was nothing to remove. See them all with \`/sales-admin targets\`.`,
+    );
+    return;
+  }
+  const { replaced } = await upsertTarget(
+    deps.db,
+    { teamId: command.team_id, userKey, metric: parsed.metric, amount: parsed.amount, currency: parsed.currency, period: parsed.period, createdBy: command.user_id },
+    deps.clock.now(),
+  );
+  const described = escapeMrkdwn(describeTargetAmount(parsed, types));
+  await reply(
+    `:white_check_mark: Target set for ${whom}: ${described}.` +
+      (replaced ? ` It replaces ${escapeMrkdwn(describeTargetAmount(replaced, types))}.` : '') +
+      (parsed.who.kind === 'everyone' ? ` It applies to every rep without their own ${metric} target.` : '') +
+      '\nSee them all with `/sales-admin targets`.',
+  );
+}
+
+/** `/sales-admin targets`: every target, who it applies to and its period; the everyone targets first. */
+async function listWorkspaceTargets({ deps, args, reply }: AdminContext): Promise<void> {
+  const { command, respond } = args;
+  const [rows, types, workspace] = await Promise.all([
+    listTargets(deps.db, command.team_id),
+    loadActivityTypes(deps.db, command.team_id),
+    ensureWorkspace(deps.db, command.team_id),
+  ]);
+  if (rows.length === 0) {
+    await reply(`No targets are set yet.\n${targetForms(workspace.currency)}`);
+    return;
+  }
+  const lines = rows.map((t) => `• ${t.userKey === EVERYONE ? 'Everyone' : `<@${t.userKey}>`}: ${escapeMrkdwn(describeTargetAmount(t, types))}`);
+  const title = `*Targets* (${rows.length})`;
+  const footer =
+    'A rep’s own target replaces the everyone target for that metric. Change one by setting it again; remove one with `/sales-admin target @name calls off`.';
+  // Section text stops at 3000 characters: one section per few lines, within the 50-block limit.
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk && chunk.length + line.length + 1 > 2900) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(chunk, 3000) } });
+  blocks.splice(49);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
+  await respond({ response_type: 'ephemeral', text: truncate([title, ...lines].join('\n'), 3000), blocks });
 }

@@ -28,6 +28,7 @@ export async function handleDealUndo(args: ButtonArgs, deps: Deps): Promise<void
   if (deal.userId !== userId) return void (await reply(NOT_YOURS));
   const now = deps.clock.now();
   if (!(await softDeleteDeal(deps.db, teamId, userId, deal.id, now))) return void (await reply(':information_source: That deal was already undone.'));
+  deps.afterChange?.(teamId, userId);
   const dc = await loadDealContext(deps, client, teamId, userId);
   await respond({
     response_type: 'ephemeral',

@@ -59,6 +59,7 @@ export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebr
       );
       // Queued before confirming: a failed reply must not cost the deal its celebration.
       if (created) void celebrations.celebrate(deal);
+      deps.afterChange?.(command.team_id, command.user_id);
       await respond({ response_type: 'ephemeral', ...(await buildDealConfirmation(deps, dc, deal)) });
     }
   }

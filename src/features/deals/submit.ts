@@ -38,6 +38,7 @@ export async function handleDealModalSubmit(args: ViewArgs, deps: Deps, celebrat
     }
     await ack();
     void celebrations.celebrate(updated); // a lost deal edited to won is celebrated (once per deal)
+    deps.afterChange?.(teamId, userId);
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, updated, 'Updated'));
     return;
   }
@@ -47,5 +48,6 @@ export async function handleDealModalSubmit(args: ViewArgs, deps: Deps, celebrat
   if (!created) return;
   // Queued before confirming: a failed confirmation (no DM possible) must not cost the deal its celebration.
   void celebrations.celebrate(deal);
+  deps.afterChange?.(teamId, userId);
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, deal));
 }

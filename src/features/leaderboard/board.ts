@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { loadActivityTypes } from '../logging/index.js';
+import { attachTargetPercents } from '../targets/board-targets.js';
 import { renderBoardChart } from './chart.js';
 import { computeBoard } from './compute.js';
 import { boardInsights } from './insights.js';
@@ -35,13 +36,15 @@ async function displayNames(deps: Deps, client: webApi.WebClient, teamId: string
 export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { teamId: string; period: BoardPeriod }): Promise<Board> {
   const workspace = await ensureWorkspace(deps.db, input.teamId);
   const types = await loadActivityTypes(deps.db, input.teamId);
-  return computeBoard(deps.db, {
+  const board = await computeBoard(deps.db, {
     teamId: input.teamId,
     period: input.period,
     currency: workspace.currency,
     types,
     names: (ids) => displayNames(deps, client, input.teamId, ids),
   });
+  // "% of target" per rep, only when the workspace has targets.
+  return attachTargetPercents(deps.db, board, workspace);
 }
 
 /**

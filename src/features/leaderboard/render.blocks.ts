@@ -7,7 +7,8 @@
  *   section       team totals as mrkdwn fields (revenue per currency, deals, win rate, average deal,
  *                 activities and by type, revenue per activity), changes ▲/▼ vs the previous period
  *   table         one table block (Slack allows one per message): header row + the top 20 reps by revenue;
- *                 raw_text cells, so names render literally with no escaping
+ *                 raw_text cells, so names render literally with no escaping; a "% of target" column when
+ *                 some rep has a target (RepStats.targetPercent), still within 20 cells a row
  *   context       "Showing the top 20 of N reps…" when there are more
  *   section ×2    "Insights" and the lines themselves as plain_text (names literal, emoji shortcodes on)
  *   context       optional footer
@@ -30,7 +31,7 @@ export const TOP_REPS_SHOWN = 20;
 export const MAX_CELL_NAME_CHARS = 256;
 /** Slack's limits this renderer stays within. */
 const LIMITS = { header: 150, sectionText: 3000, field: 2000, buttonValue: 2000, tableCells: 20, contextText: 3000, messageText: 3000 };
-/** The table's fixed columns: #, Rep, Revenue, Won, Activities, Rev/activity, Win rate, Rev rank, Act rank. */
+/** The table's fixed columns: #, Rep, Revenue, Won, Activities, Rev/activity, Win rate, Rev rank, Act rank (plus "% of target" when some rep has a target). */
 const FIXED_COLUMNS = 9;
 const DASH = '–';
 
@@ -89,6 +90,15 @@ function money(minor: bigint | null, currency: string): string {
   return minor === null ? DASH : formatMoney({ minor, currency });
 }
 
+/** Whether the board gets a "% of target" column: some rep has a target (see features/targets/board-targets.ts). */
+function hasTargetColumn(board: Board): boolean {
+  return board.reps.some((r) => r.targetPercent !== undefined && r.targetPercent !== null);
+}
+
+function targetPercentText(rep: RepStats): string {
+  return rep.targetPercent === undefined || rep.targetPercent === null ? DASH : `${n(rep.targetPercent)}%`;
+}
+
 /** A name for a table cell: one line, never empty, at most MAX_CELL_NAME_CHARS. Otherwise literal. */
 function cellName(rep: Pick<RepStats, 'name' | 'userId'>): string {
   // eslint-disable-next-line no-control-regex
@@ -145,7 +155,8 @@ function totalsSection(board: Board): KnownBlock {
 function tableBlock(board: Board, shown: RepStats[]): TableBlock {
   const { currency } = board;
   let typeColumns = typesPresent(board);
-  const room = LIMITS.tableCells - FIXED_COLUMNS;
+  const targetColumn = hasTargetColumn(board);
+  const room = LIMITS.tableCells - FIXED_COLUMNS - (targetColumn ? 1 : 0);
   // More types than columns: the first (room - 1) get their own column, the rest share "Other".
   const overflow = typeColumns.length > room ? typeColumns.slice(room - 1) : [];
   if (overflow.length > 0) typeColumns = typeColumns.slice(0, room - 1);
@@ -159,6 +170,7 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
     'Activities',
     ...typeColumns.map(columnLabel),
     ...(overflow.length > 0 ? ['Other'] : []),
+    ...(targetColumn ? ['% of target'] : []),
     'Rev/activity',
     'Win rate',
     'Rev rank',
@@ -175,6 +187,7 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
       n(rep.activities),
       ...typeColumns.map((t) => n(byType(t))),
       ...(overflow.length > 0 ? [n(overflow.reduce((sum, t) => sum + byType(t), 0))] : []),
+      ...(targetColumn ? [targetPercentText(rep)] : []),
       money(rep.revenuePerActivityMinor, currency),
       percent(rep.winRate),
       String(rep.revenueRank),
@@ -303,6 +316,7 @@ export function boardCsv(board: Board): string {
   for (const key of [...extraKeys].sort()) types.push({ key, label: key, plural: key, outcomes: [] });
 
   const decimal = (minor: bigint | null, code: string) => (minor === null ? '' : minorToDecimal(minor, code));
+  const targetColumn = hasTargetColumn(board);
   const header = [
     'Position',
     'Rep',
@@ -319,6 +333,7 @@ export function boardCsv(board: Board): string {
     `Revenue per activity (${headline})`,
     'Previous activities',
     `Previous revenue (${headline})`,
+    ...(targetColumn ? ['% of target'] : []),
   ];
   const lines = [header.map((h) => csvField(csvText(h))).join(',')];
   board.reps.forEach((rep, i) => {
@@ -339,6 +354,7 @@ export function boardCsv(board: Board): string {
       decimal(rep.revenuePerActivityMinor, headline),
       String(rep.previous.activities),
       decimal(rep.previous.headlineRevenueMinor, headline),
+      ...(targetColumn ? [rep.targetPercent === undefined || rep.targetPercent === null ? '' : String(rep.targetPercent)] : []),
     ];
     lines.push(row.map(csvField).join(','));
   });

@@ -46,6 +46,11 @@ export interface RepStats extends Totals {
   activityRank: number;
   /** The same rep's numbers in the previous period. */
   previous: { activities: number; headlineRevenueMinor: bigint };
+  /**
+   * Progress against the rep's targets over the board's period, in % (rounded down): set by attachTargetPercents
+   * (features/targets) when the workspace has targets; null when none applies to this rep; absent without targets.
+   */
+  targetPercent?: number | null;
 }
 
 export type Quadrant = 'leading' | 'busy_not_closing' | 'efficient_closer' | 'quiet';

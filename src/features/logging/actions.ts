@@ -38,6 +38,7 @@ export async function handleUndo(args: ButtonArgs, deps: Deps): Promise<void> {
     await respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(':information_source: That entry was already undone.') });
     return;
   }
+  deps.afterChange?.(teamId, userId);
   const lc = await loadLoggingContext(deps, client, teamId, userId);
   const week = weekContaining(now, lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
   const weekCount = await countActivities(deps.db, teamId, userId, activity.typeKey, week);

@@ -80,6 +80,7 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
         // trigger_id is unique per invocation: a redelivered request stores nothing new.
         idempotencyKey: `cmd:${command.trigger_id}`,
       });
+      deps.afterChange?.(command.team_id, command.user_id);
       await respond({ response_type: 'ephemeral', ...(await buildConfirmation(deps, lc, activity)) });
     }
   }

@@ -41,6 +41,7 @@ export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<
       return;
     }
     await ack();
+    deps.afterChange?.(teamId, userId);
     const message = await buildConfirmation(deps, lc, updated, 'Updated');
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
     return;
@@ -55,6 +56,7 @@ export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<
   });
   await ack();
   if (!created) return; // a repeat of a submission already confirmed
+  deps.afterChange?.(teamId, userId);
   const message = await buildConfirmation(deps, lc, activity);
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
 }

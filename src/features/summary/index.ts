@@ -1,17 +1,23 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { loadActivityTypes, openLogModal } from '../logging/index.js';
-import { getSlackUser } from '../../slack/user-directory.js';
-import { HOME_LOG_ACTIVITY_ACTION, homeView } from './home.view.js';
+import { openLogModal } from '../logging/index.js';
+import { loadTargetProgress } from '../targets/progress.js';
+import { handleHomeDigestChoice, handleHomeLogDeal, handleHomeOpened, handleHomeUndo } from './home.js';
+import { handleMyStats, type MyStatsSubcommand } from './my-stats.command.js';
+import { digestSubcommands } from './digest-commands.js';
+import { HOME_DIGEST_ACTION, HOME_LOG_ACTIVITY_ACTION, HOME_LOG_DEAL_ACTION, HOME_UNDO_ACTION_PATTERN } from './home.view.js';
 
-/** The App Home tab. */
+export { createHomeRefresher, publishHome, refreshHomeSoon } from './home.js';
+export { loadPersonalStats, type PersonalStats } from './stats.js';
+export { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
+
+/** `/my-stats <word> …` subcommands beyond help and periods: the digest adds `subscribe` / `unsubscribe` here. */
+const myStatsSubcommands: Record<string, MyStatsSubcommand> = { ...digestSubcommands };
+
+/** The App Home tab and /my-stats. */
 export function register(app: App, deps: Deps): void {
-  app.event('app_home_opened', async ({ event, client, body }) => {
-    if (event.tab !== 'home') return;
-    const teamId = body.team_id;
-    const [user, types] = await Promise.all([getSlackUser(deps, client, teamId, event.user), loadActivityTypes(deps.db, teamId)]);
-    await client.views.publish({ user_id: event.user, view: homeView({ types, displayName: user.displayName }) });
-  });
+  app.command('/my-stats', (args) => handleMyStats(args, deps, { subcommands: myStatsSubcommands, loadProgress: loadTargetProgress }));
+  app.event('app_home_opened', (args) => handleHomeOpened(args, deps));
 
   app.action({ type: 'block_actions', action_id: HOME_LOG_ACTIVITY_ACTION }, async ({ ack, body, client }) => {
     await ack();
@@ -19,4 +25,7 @@ export function register(app: App, deps: Deps): void {
     if (!teamId) throw new Error('block_actions without a team id');
     await openLogModal(deps, client, { teamId, userId: body.user.id, triggerId: (body as { trigger_id: string }).trigger_id, metadata: {} });
   });
+  app.action({ type: 'block_actions', action_id: HOME_LOG_DEAL_ACTION }, (args) => handleHomeLogDeal(args as never, deps));
+  app.action({ type: 'block_actions', action_id: HOME_UNDO_ACTION_PATTERN }, (args) => handleHomeUndo(args as never, deps));
+  app.action({ type: 'block_actions', action_id: HOME_DIGEST_ACTION }, (args) => handleHomeDigestChoice(args as never, deps));
 }

@@ -1,0 +1,215 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  StaticSelectAction,
+  webApi,
+} from '@slack/bolt';
+import { DIGEST_CADENCES, type DigestCadence } from '../../db/schema/index.js';
+import type { Deps } from '../../deps.js';
+import { formatMoney } from '../../lib/money.js';
+import { parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
+import { getSlackUser } from '../../slack/user-directory.js';
+import { ensureWorkspace } from '../../slack/workspace.js';
+import type { ActivityTypeDef } from '../logging/activity-types.js';
+import { findDeal, softDeleteDeal } from '../deals/queries.js';
+import { openDealModal } from '../deals/index.js';
+import { dayWords, typeNoun } from '../logging/describe.js';
+import { loadActivityTypes } from '../logging/index.js';
+import { findActivity, softDeleteActivity } from '../logging/queries.js';
+import { loadTargetProgress } from '../targets/progress.js';
+import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
+import { loadRecentEntries, type RecentActivityRow, type RecentDealRow, type RecentRow } from './home-queries.js';
+import { DIGEST_LABELS, HOME_UNDO_ACTION_PATTERN, homeView, MAX_RECENT_SHOWN, type RecentEntry } from './home.view.js';
+import { loadPersonalStats } from './stats.js';
+
+type ActivityWordsRow = Pick<RecentActivityRow, 'typeKey' | 'quantity' | 'outcome' | 'account'>;
+type DealWordsRow = Pick<RecentDealRow, 'status' | 'amountMinor' | 'currency' | 'account'>;
+
+/** "3 calls (connected) with Acme Corp": plain words, no mrkdwn. */
+export function activityWords(row: ActivityWordsRow, types: ActivityTypeDef[]): string {
+  const type = types.find((t) => t.key === row.typeKey);
+  const parts = [`${row.quantity} ${typeNoun(type, row.typeKey, row.quantity)}`];
+  if (row.outcome) parts.push(`(${row.outcome})`);
+  if (row.account) parts.push(`with ${row.account}`);
+  return parts.join(' ');
+}
+
+/** "Won deal: Acme Corp, $12,500.00": plain words, no mrkdwn. */
+export function dealWords(row: DealWordsRow): string {
+  const amount = row.amountMinor !== null && row.currency ? formatMoney({ minor: row.amountMinor, currency: row.currency }) : null;
+  const what = [row.account, amount].filter(Boolean).join(', ');
+  return `${row.status === 'won' ? 'Won' : 'Lost'} deal${what ? `: ${what}` : ''}`;
+}
+
+/** A stored entry as the Home tab lists it; `when` is the day it happened, in the person's time zone. */
+export function recentEntry(row: RecentRow, types: ActivityTypeDef[], now: Date, timeZone: string): RecentEntry {
+  if (row.kind === 'activity') {
+    return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes };
+  }
+  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes };
+}
+
+/**
+ * Build and publish the person's Home tab: this week (in their time zone, the workspace's week start), their
+ * targets, their last entries and their digest choice. Errors propagate (callers decide: a handler lets the
+ * app-level handler log them, refreshHomeSoon logs and drops them).
+ */
+export async function publishHome(
+  deps: Deps,
+  client: webApi.WebClient,
+  input: { teamId: string; userId: string; notice?: string },
+): Promise<void> {
+  const { teamId, userId } = input;
+  const now = deps.clock.now();
+  const workspace = await ensureWorkspace(deps.db, teamId);
+  const user = await getSlackUser(deps, client, teamId, userId);
+  const settings: PeriodSettings = {
+    timeZone: user.timeZone,
+    weekStartsOn: workspace.weekStartsOn as PeriodSettings['weekStartsOn'],
+    fiscalYearStartMonth: workspace.fiscalYearStartMonth,
+  };
+  const parsed = parsePeriod('this week', now, settings);
+  if (!parsed.ok) throw new Error(`this week: ${parsed.error}`);
+  const period = parsed.period;
+  // Sequential on purpose: PGlite has one connection, and a pool of 5 on PostgreSQL gains little here.
+  const stats = await loadPersonalStats(deps, client, { teamId, userId, period });
+  const types = stats.types;
+  const progress = await loadTargetProgress(deps, { teamId, userId, now, timeZone: user.timeZone });
+  const rows = await loadRecentEntries(deps.db, teamId, userId, MAX_RECENT_SHOWN);
+  const digest = await getDigestChoice(deps.db, teamId, userId);
+  const view = homeView({
+    displayName: user.displayName,
+    weekLabel: period.current.label,
+    stats: stats.current,
+    observations: stats.observations,
+    progress,
+    recent: rows.map((r) => recentEntry(r, types, now, user.timeZone)),
+    digest: digest.cadence,
+    digestIsDefault: digest.isDefault,
+    types,
+    notice: input.notice,
+  });
+  await client.views.publish({ user_id: userId, view });
+}
+
+/**
+ * Republish the person's Home tab in the background after they changed something (logged, edited, undid).
+ * Never throws: a stale Home tab is not worth failing the change for, so failures are only logged.
+ * Returns the work, for callers that want to wait for it (shutdown drains them).
+ */
+export function refreshHomeSoon(deps: Deps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
+  return publishHome(deps, client, { teamId, userId }).catch((err: unknown) => {
+    deps.logger.warn({ err, teamId, userId }, 'could not refresh the Home tab');
+  });
+}
+
+/**
+ * Background Home refreshes (what app.ts installs as `deps.afterChange`), one at a time per person: a change
+ * made while that person's refresh runs marks it stale and it runs once more, so the last publish always
+ * shows the latest state and a burst of changes costs at most two publishes. Tracked so shutdown can wait.
+ */
+export function createHomeRefresher(deps: Deps, client: webApi.WebClient): { refresh(teamId: string, userId: string): void; drain(): Promise<void> } {
+  const running = new Map<string, { again: boolean; work: Promise<void> }>();
+  return {
+    refresh(teamId, userId) {
+      const key = `${teamId}:${userId}`;
+      const current = running.get(key);
+      if (current) {
+        current.again = true;
+        return;
+      }
+      const state = { again: false, work: Promise.resolve() };
+      running.set(key, state);
+      state.work = (async () => {
+        try {
+          do {
+            state.again = false;
+            await refreshHomeSoon(deps, client, teamId, userId);
+          } while (state.again);
+        } finally {
+          running.delete(key);
+        }
+      })();
+    },
+    async drain() {
+      await Promise.allSettled([...running.values()].map((s) => s.work));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers (registered in index.ts)
+// ---------------------------------------------------------------------------------------------
+
+type EventArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
+
+function teamOf(body: BlockAction): string {
+  const teamId = body.team?.id ?? body.user.team_id;
+  if (!teamId) throw new Error('block_actions without a team id');
+  return teamId;
+}
+
+/** The person opened the Home tab: publish their dashboard. Slack may redeliver the event; publishing again is harmless. */
+export async function handleHomeOpened(args: EventArgs, deps: Deps): Promise<void> {
+  const { event, body, client } = args;
+  if (event.tab !== 'home') return;
+  await publishHome(deps, client, { teamId: body.team_id, userId: event.user });
+}
+
+/** Log deal on the Home tab: the deal modal, opened first (the trigger expires in about 3 seconds). */
+export async function handleHomeLogDeal(args: ButtonArgs, deps: Deps): Promise<void> {
+  const { ack, body, client } = args;
+  await ack();
+  await openDealModal(deps, client, { teamId: teamOf(body), userId: body.user.id, triggerId: body.trigger_id, metadata: {} });
+}
+
+/**
+ * Undo on a Home entry: the same rules as the confirmation's Undo (the author only, a soft delete, once),
+ * then the tab is republished with the outcome as a notice at the top (Home actions have no response_url).
+ */
+export async function handleHomeUndo(args: ButtonArgs, deps: Deps): Promise<void> {
+  const { ack, body, action, client } = args;
+  await ack();
+  const teamId = teamOf(body);
+  const userId = body.user.id;
+  const kind = HOME_UNDO_ACTION_PATTERN.exec(action.action_id)?.[1];
+  const id = action.value ?? '';
+  const now = deps.clock.now();
+  let notice: string;
+  if (kind === 'deal') {
+    const deal = await findDeal(deps.db, teamId, id);
+    if (!deal) notice = 'That deal no longer exists.';
+    else if (deal.userId !== userId) notice = 'Only the person who logged a deal can undo it.';
+    else if (!(await softDeleteDeal(deps.db, teamId, userId, deal.id, now))) notice = 'That deal was already undone.';
+    else notice = `Undone: ${dealWords(deal)}.`;
+  } else {
+    const activity = await findActivity(deps.db, teamId, id);
+    if (!activity) notice = 'That entry no longer exists.';
+    else if (activity.userId !== userId) notice = 'Only the person who logged an entry can undo it.';
+    else if (!(await softDeleteActivity(deps.db, teamId, userId, activity.id, now))) notice = 'That entry was already undone.';
+    else notice = `Undone: ${activityWords(activity, await loadActivityTypes(deps.db, teamId))}.`;
+  }
+  await publishHome(deps, client, { teamId, userId, notice });
+}
+
+/** The digest select on the Home tab: store the person's choice, then republish. */
+export async function handleHomeDigestChoice(args: SelectArgs, deps: Deps): Promise<void> {
+  const { ack, body, action, client } = args;
+  await ack();
+  const teamId = teamOf(body);
+  const userId = body.user.id;
+  const value = action.selected_option?.value;
+  if (!DIGEST_CADENCES.includes(value as DigestCadence)) {
+    deps.logger.warn({ teamId, userId, value }, 'unknown digest choice from the Home tab');
+    return;
+  }
+  const cadence = value as DigestCadence;
+  await setDigestChoice(deps.db, teamId, userId, cadence);
+  const notice = cadence === 'off' ? 'Digest turned off.' : `Digest: ${DIGEST_LABELS[cadence].toLowerCase()}, by DM.`;
+  await publishHome(deps, client, { teamId, userId, notice });
+}

@@ -1,0 +1,154 @@
+/**
+ * `/my-stats [period]`: the requester's own numbers, sent by DM, with a short private note in the channel.
+ * `/my-stats <@U…|name> [period]`: someone else's numbers, for workspace admins and owners only (Slack's
+ * is_admin / is_owner, checked fresh); anyone else gets a polite refusal that reveals nothing about the person.
+ * `/my-stats help`. Further first words (`subscribe`, `unsubscribe`) are handled by registered subcommands.
+ *
+ * The period is read in the requester's time zone, like `/leaderboard`. When the DM cannot be sent, the
+ * ephemeral reply says so and carries the summary itself.
+ */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Deps } from '../../deps.js';
+import { parsePeriod, PERIOD_FORMS_HELP } from '../../periods/parse-period.js';
+import { noticeMessage, parseUserMention, type Message } from '../../slack/blocks.js';
+import { sendDirectMessage } from '../../slack/deliver.js';
+import { escapeMrkdwn } from '../../slack/text.js';
+import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { ensureWorkspace } from '../../slack/workspace.js';
+import { periodSettings } from '../leaderboard/command.js';
+import type { BoardPeriod } from '../leaderboard/types.js';
+import { displayName, personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
+import { loadPersonalStats } from './stats.js';
+
+export type MyStatsCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * A `/my-stats <word> …` subcommand (e.g. `subscribe`, registered by the digest feature). The command is already
+ * acknowledged when it runs (do not call ack again); `rest` holds the words after the subcommand, as typed.
+ */
+export type MyStatsSubcommand = (args: MyStatsCommandArgs, deps: Deps, rest: string[]) => Promise<void>;
+
+/** Loads a person's target progress lines (the targets feature's loadTargetProgress fits). */
+export type TargetProgressLoader = (
+  deps: Deps,
+  input: { teamId: string; userId: string; now: Date; timeZone: string },
+) => Promise<ReadonlyArray<TargetProgressLine>>;
+
+export interface MyStatsExtra {
+  /** First word (lower case) -> handler. */
+  subcommands?: Record<string, MyStatsSubcommand>;
+  /** Target progress for the summary; without it the summary has no Targets section. */
+  loadProgress?: TargetProgressLoader;
+}
+
+export const MY_STATS_HELP = [
+  '*My stats*: your activity beside your results, sent to you by DM.',
+  '`/my-stats` (this week) or `/my-stats <period>`, for example `/my-stats last month`.',
+  PERIOD_FORMS_HELP,
+  'You see your own numbers and your own place in the team by revenue and by activity; nobody else’s figures.',
+  'Workspace admins and owners can see a rep’s numbers: `/my-stats @someone [period]`.',
+  '*Digest by DM*: `/my-stats subscribe` (weekly: Fridays at 16:00, the week so far) or `/my-stats subscribe daily` (every day at 08:00, the day before), in your own time zone. `/my-stats unsubscribe` stops it.',
+].join('\n');
+
+export const NOT_ALLOWED_TEXT =
+  ':lock: Sorry, only workspace admins and owners can see someone else’s numbers. Your own are one command away: `/my-stats`.';
+
+/** Slack error codes when a DM cannot be sent, in words. */
+function dmFailureWords(error: unknown): string {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return code ? ` (Slack said \`${escapeMrkdwn(code)}\`)` : '';
+}
+
+/** `/my-stats …`. Acks at once; the summary is built after. */
+export async function handleMyStats(args: MyStatsCommandArgs, deps: Deps, extra: MyStatsExtra = {}): Promise<void> {
+  const { command, ack, respond, client } = args;
+  await ack();
+  const reply = (message: Message) => respond({ response_type: 'ephemeral', ...message });
+  const words = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
+  const first = words[0]?.toLowerCase();
+
+  if (first === 'help') {
+    await reply(noticeMessage(MY_STATS_HELP));
+    return;
+  }
+  const subcommand = first !== undefined && Object.prototype.hasOwnProperty.call(extra.subcommands ?? {}, first) ? extra.subcommands![first] : undefined;
+  if (subcommand) {
+    await subcommand(args, deps, words.slice(1));
+    return;
+  }
+
+  const teamId = command.team_id;
+  const requesterId = command.user_id;
+  let subjectId = requesterId;
+  let periodWords = words;
+  const mention = words[0] ? parseUserMention(words[0]) : undefined;
+  if (mention) {
+    subjectId = mention.id;
+    periodWords = words.slice(1);
+  } else if (words[0]?.startsWith('@')) {
+    // Typed as plain text: Slack sends a picked mention as <@U…>, which is the only way to know who is meant.
+    await reply(noticeMessage(':bust_in_silhouette: To name someone, pick them from the @ list as you type, so Slack sends who you mean: `/my-stats @someone last week`.'));
+    return;
+  }
+  const viewerIsSubject = subjectId === requesterId;
+
+  const workspace = await ensureWorkspace(deps.db, teamId, command.team_domain);
+  // Permission first, fresh (a demoted admin loses this within minutes); nothing about the other person is read before it.
+  const requester = await getSlackUser(deps, client, teamId, requesterId, viewerIsSubject ? {} : { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  if (!viewerIsSubject && !isWorkspaceAdmin(requester)) {
+    await reply(noticeMessage(NOT_ALLOWED_TEXT));
+    return;
+  }
+
+  // On demand, the period is read in the requester's time zone.
+  const now = deps.clock.now();
+  const parsed = parsePeriod(periodWords.join(' '), now, periodSettings(workspace, requester.timeZone));
+  if (!parsed.ok) {
+    await reply(noticeMessage(parsed.error));
+    return;
+  }
+  const period = parsed.period;
+
+  const stats = await loadPersonalStats(deps, client, { teamId, userId: subjectId, period });
+  // Target pace ("2 of 5 days left") is counted in the subject's own time zone (a cache hit: loadPersonalStats read it).
+  const timeZone = viewerIsSubject ? requester.timeZone : (await getSlackUser(deps, client, teamId, subjectId)).timeZone;
+  const progress = await loadProgressFor(deps, extra, { teamId, userId: subjectId, now, period, timeZone });
+  const summary = personalStatsMessage(stats, progress, { viewerIsSubject });
+
+  const whose = viewerIsSubject ? 'your numbers' : `${escapeMrkdwn(displayName(stats))}’s numbers`;
+  const label = escapeMrkdwn(period.current.label);
+  try {
+    await sendDirectMessage(client, requesterId, summary);
+  } catch (error) {
+    deps.logger.warn({ err: error, teamId, userId: requesterId }, 'could not DM the /my-stats summary; showing it here instead');
+    await reply({
+      text: summary.text,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: `:warning: I couldn’t send ${whose} for ${label} to your DMs${dmFailureWords(error)}, so here they are, only for you:` } },
+        ...summary.blocks,
+      ],
+    });
+    return;
+  }
+  await reply(noticeMessage(`:mailbox_with_mail: Sent ${whose} for ${label} to your DMs.`));
+}
+
+/**
+ * Target progress is about the running target period (this week, this month), so it is shown only when the
+ * summary's period includes now; a failure there is logged and the summary goes without it.
+ */
+async function loadProgressFor(
+  deps: Deps,
+  extra: MyStatsExtra,
+  input: { teamId: string; userId: string; now: Date; period: BoardPeriod; timeZone: string },
+): Promise<ReadonlyArray<TargetProgressLine>> {
+  const { period, now } = input;
+  if (!extra.loadProgress) return [];
+  if (now.getTime() < period.current.start.getTime() || now.getTime() >= period.current.end.getTime()) return [];
+  try {
+    return await extra.loadProgress(deps, { teamId: input.teamId, userId: input.userId, now, timeZone: input.timeZone });
+  } catch (error) {
+    deps.logger.warn({ err: error, teamId: input.teamId, userId: input.userId }, 'could not load target progress for /my-stats');
+    return [];
+  }
+}
