@@ -47,23 +47,21 @@ export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { t
   return attachTargetPercents(deps.db, board, workspace);
 }
 
-/**
- * Post a board to a channel. The message goes first and its errors propagate (the caller decides what a
- * failure means); the chart and, for big teams, the full CSV follow in its thread, and their failures are
- * only logged: they never block or undo the post.
- */
-export async function publishBoard(
-  deps: Deps,
-  client: webApi.WebClient,
-  input: { channel: string; board: Board; threadExtras: boolean },
-): Promise<{ ts: string }> {
+/** Post the board message itself. Errors propagate: the caller decides what a failure means. */
+export async function postBoardMessage(client: webApi.WebClient, input: { channel: string; board: Board; threadExtras: boolean }): Promise<{ ts: string }> {
   const { channel, board } = input;
   const message = renderBoard(board, { insights: boardInsights(board), csvInThread: input.threadExtras });
   const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
-  const ts = res.ts;
-  if (!ts) throw new Error('chat.postMessage returned no ts');
-  if (!input.threadExtras) return { ts };
+  if (!res.ts) throw new Error('chat.postMessage returned no ts');
+  return { ts: res.ts };
+}
 
+/**
+ * The chart and, for big teams, the full CSV, uploaded into the board's thread. Failures are only logged:
+ * they never block or undo the post.
+ */
+export async function uploadThreadExtras(deps: Deps, client: webApi.WebClient, input: { channel: string; board: Board; ts: string }): Promise<void> {
+  const { channel, board, ts } = input;
   if (board.reps.length > TOP_REPS_SHOWN) {
     try {
       await client.files.uploadV2({
@@ -89,5 +87,15 @@ export async function publishBoard(
   } catch (error) {
     deps.logger.warn({ err: error, channel }, 'could not render or upload the leaderboard chart');
   }
+}
+
+/** Post a board to a channel, then (with threadExtras) its chart and CSV in the thread. */
+export async function publishBoard(
+  deps: Deps,
+  client: webApi.WebClient,
+  input: { channel: string; board: Board; threadExtras: boolean },
+): Promise<{ ts: string }> {
+  const { ts } = await postBoardMessage(client, input);
+  if (input.threadExtras) await uploadThreadExtras(deps, client, { channel: input.channel, board: input.board, ts });
   return { ts };
 }

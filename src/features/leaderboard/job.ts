@@ -30,8 +30,8 @@
  *   still away, the lease later expires and another process posts again (the at-least-once case of runs.ts).
  *
  * While a run works its claim's lease is renewed (keepClaimAlive), so only a process that died loses it.
- * The run is completed after publishBoard returns, i.e. after the thread extras too: a process killed
- * between the post and that point (seconds) leaves a claim that is taken over and posted again.
+ * The run is completed right after the message is posted, before the chart and CSV go into its thread, so
+ * the window in which a killed process leaves a claim that is taken over and posted again is one database write.
  */
 import { eq } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
@@ -41,7 +41,7 @@ import { lastCompletePeriod, type PeriodSettings } from '../../periods/parse-per
 import { claimRun, completeRun, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun } from '../../scheduler/runs.js';
 import type { RunOutcome, ScheduledJob } from '../../scheduler/scheduler.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
-import { loadBoard, publishBoard } from './board.js';
+import { loadBoard, postBoardMessage, uploadThreadExtras } from './board.js';
 import { cadenceLabel, formatSlot, latestSlot, nextSlot } from './schedule.js';
 
 export const LEADERBOARD_JOB = 'leaderboard';
@@ -217,7 +217,7 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     // 2. The post. From here on a failure is final for this slot (see the header).
     let ts: string;
     try {
-      ({ ts } = await publishBoard(deps, client, { channel: schedule.channelId, board, threadExtras: true }));
+      ({ ts } = await postBoardMessage(client, { channel: schedule.channelId, board, threadExtras: true }));
     } catch (error) {
       const reason = describeFailure(error);
       const code = platformCode(error);
@@ -256,6 +256,8 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
         await sleep(wait);
       }
     }
+    // 4. The chart and CSV in the thread; their failures are logged, never undo the post.
+    await uploadThreadExtras(deps, client, { channel: schedule.channelId, board, ts });
     log.info({ ts, slot: slot.toISOString() }, 'posted the scheduled leaderboard');
     return { ...base, status: 'done', detail: `${where}: posted (ts ${ts})`, messageTs: ts };
   }
