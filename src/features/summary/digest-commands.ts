@@ -8,8 +8,7 @@
 import type { Deps } from '../../deps.js';
 import { noticeMessage } from '../../slack/blocks.js';
 import { getSlackUser } from '../../slack/user-directory.js';
-import { canonicalTimeZone } from '../leaderboard/schedule.js';
-import { describeDigestWhen, nextDigestSlot, type DigestKind } from './digest-job.js';
+import { describeDigestWhen, knownTimeZone, nextDigestSlot, type DigestKind } from './digest-job.js';
 import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
 import type { MyStatsCommandArgs, MyStatsSubcommand } from './my-stats.command.js';
 
@@ -43,7 +42,7 @@ export const handleSubscribe: MyStatsSubcommand = async (args, deps, rest) => {
   const userId = command.user_id;
   // The person's zone (and the users row the digest job reads it from).
   const person = await getSlackUser(deps, client, teamId, userId);
-  const timeZone = canonicalTimeZone(person.timeZone) ?? 'UTC';
+  const timeZone = knownTimeZone(person.timeZone) ?? 'UTC';
   const now = deps.clock.now();
   const before = await getDigestChoice(deps.db, teamId, userId);
   const already = !before.isDefault && before.cadence === cadence;

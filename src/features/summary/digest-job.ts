@@ -46,7 +46,7 @@ import { claimRun, completeRun, failRun, findRuns, isClaimable, keepClaimAlive, 
 import type { RunOutcome, ScheduledJob } from '../../scheduler/scheduler.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { certainlyNotSent, describeFailure } from '../leaderboard/job.js';
-import { canonicalTimeZone, latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/schedule.js';
+import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/schedule.js';
 import type { BoardPeriod } from '../leaderboard/types.js';
 import { loadTargetProgress } from '../targets/progress.js';
 import { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
@@ -92,6 +92,20 @@ const UNDELIVERABLE = new Set([
 
 // ---------------------------------------------------------------------------------------------
 // When digests are due (pure)
+
+/**
+ * `name` when it is an IANA zone this runtime knows, as given (Slack's name, e.g. Asia/Kolkata, which ICU's
+ * canonical form would turn into Asia/Calcutta in what people read); else undefined.
+ */
+export function knownTimeZone(name: string | null | undefined): string | undefined {
+  if (!name || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The digest's local timing: Friday 16:00 (weekly) or every day at 08:00 (daily), in `timeZone`. */
 export function digestTiming(cadence: DigestKind, timeZone: string): ScheduleTiming {
@@ -187,7 +201,7 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
       .leftJoin(digestSubscriptions, and(eq(digestSubscriptions.teamId, users.teamId), eq(digestSubscriptions.userId, users.userId)))
       .where(and(isNull(digestSubscriptions.userId), eq(users.deleted, false), eq(users.isBot, false), ne(users.userId, SLACKBOT))),
   ]);
-  const zone = (own: string | null, fallback: string) => canonicalTimeZone(own ?? '') ?? canonicalTimeZone(fallback) ?? 'UTC';
+  const zone = (own: string | null, fallback: string) => knownTimeZone(own) ?? knownTimeZone(fallback) ?? 'UTC';
   return [
     ...explicitRows.map((r) => ({
       teamId: r.teamId,
@@ -391,7 +405,7 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
       deps.logger.info({ job: DIGEST_JOB, runKey, teamId: r.teamId, userId: r.userId, reason }, 'digest skipped');
       return { ...base, status: 'skipped', detail: `<@${r.userId}> (${r.teamId}): ${reason}` };
     }
-    const zone = canonicalTimeZone(person.timeZone);
+    const zone = knownTimeZone(person.timeZone);
     if (zone && zone !== r.timeZone && latestDigestSlot(r.cadence, zone, now).getTime() !== slot.getTime()) {
       // They moved time zones: the next tick computes their slot in the new zone (now cached).
       deps.logger.info({ job: DIGEST_JOB, teamId: r.teamId, userId: r.userId, from: r.timeZone, to: zone }, 'recipient changed time zone; rescheduling their digest');

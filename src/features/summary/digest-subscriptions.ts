@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { digestSubscriptions, workspaces, type DigestCadence } from '../../db/schema/index.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
@@ -25,9 +25,9 @@ export async function getDigestChoice(db: Db, teamId: string, userId: string): P
  * Store the person's choice (insert or replace; one row per person). `now` (the injected clock) becomes
  * updated_at, which the digest job reads as "subscribed since": no digest for a slot before it.
  */
-export async function setDigestChoice(db: Db, teamId: string, userId: string, cadence: DigestCadence, now?: Date): Promise<void> {
+export async function setDigestChoice(db: Db, teamId: string, userId: string, cadence: DigestCadence, now: Date): Promise<void> {
   await ensureWorkspace(db, teamId);
-  const at = now ?? sql`now()`;
+  const at = now;
   await db
     .insert(digestSubscriptions)
     .values({ teamId, userId, cadence, createdAt: at, updatedAt: at })

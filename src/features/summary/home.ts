@@ -209,7 +209,7 @@ export async function handleHomeDigestChoice(args: SelectArgs, deps: Deps): Prom
     return;
   }
   const cadence = value as DigestCadence;
-  await setDigestChoice(deps.db, teamId, userId, cadence);
+  await setDigestChoice(deps.db, teamId, userId, cadence, deps.clock.now());
   const notice = cadence === 'off' ? 'Digest turned off.' : `Digest: ${DIGEST_LABELS[cadence].toLowerCase()}, by DM.`;
   await publishHome(deps, client, { teamId, userId, notice });
 }
