@@ -16,6 +16,7 @@
  * `now` is always passed in (the caller's clock): these functions never read the time themselves.
  */
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Clock } from '../lib/clock.js';
 import type { Db } from '../db/client.js';
 import { scheduledRuns, type RunStatus } from '../db/schema/index.js';
 
@@ -122,6 +123,28 @@ export async function completeRun(db: Db, runKey: string, result: { messageTs?: 
     .update(scheduledRuns)
     .set({ status: 'done', completedAt: result.now, leaseUntil: null, messageTs: result.messageTs ?? null, error: null })
     .where(eq(scheduledRuns.runKey, runKey));
+}
+
+/**
+ * completeRun, retried with backoff for up to `withinMs`: once the work is done (a message posted), a run
+ * left `running` would be done again when its lease expires, so recording it is worth waiting for.
+ * Returns false when it still could not be recorded.
+ */
+export async function completeRunPersistently(
+  db: Db,
+  runKey: string,
+  input: { messageTs?: string | null; clock: Clock; withinMs: number },
+): Promise<boolean> {
+  const deadline = Date.now() + input.withinMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 30_000)) {
+    try {
+      await completeRun(db, runKey, { messageTs: input.messageTs, now: input.clock.now() });
+      return true;
+    } catch {
+      if (Date.now() + wait > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** The run failed for good: it is not retried by later ticks. */

@@ -38,10 +38,11 @@ import type { webApi } from '@slack/bolt';
 import { leaderboardSchedules, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { lastCompletePeriod, type PeriodSettings } from '../../periods/parse-period.js';
-import { claimRun, completeRun, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun } from '../../scheduler/runs.js';
+import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun } from '../../scheduler/runs.js';
 import type { RunOutcome, ScheduledJob } from '../../scheduler/scheduler.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
 import { loadBoard, postBoardMessage, uploadThreadExtras } from './board.js';
+import { certainlyNotSent, describeFailure, platformCode } from '../../slack/web-api-errors.js';
 import { cadenceLabel, formatSlot, latestSlot, nextSlot } from './schedule.js';
 
 export const LEADERBOARD_JOB = 'leaderboard';
@@ -99,52 +100,6 @@ export function isPermanentSlackError(code: string | undefined): boolean {
   return code !== undefined && Object.prototype.hasOwnProperty.call(PERMANENT_ERRORS, code);
 }
 
-/** A Slack platform error code (`error.data.error`), when the error is one. */
-function platformCode(error: unknown): string | undefined {
-  const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * True when the call was refused for rate limits, so Slack certainly did not post: an HTTP 429 the client
- * gave up on (@slack/web-api 8 rejects with a WebAPIRequestError wrapping "A rate limit was exceeded …"),
- * a WebAPIRateLimitedError (rejectRateLimitedCalls), or a rate-limit error code.
- */
-export function isRateLimited(error: unknown): boolean {
-  const code = platformCode(error);
-  if (code) return code === 'ratelimited' || code === 'rate_limited';
-  const e = error as { code?: string; message?: string; original?: { message?: string } } | null;
-  if (e?.code === 'slack_webapi_rate_limited_error') return true;
-  return [e?.message, e?.original?.message].some((m) => /^A rate limit was exceeded/.test(m ?? ''));
-}
-
-/** Connection errors raised before a request could be sent: the server never saw it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * True when Slack certainly did not post: rate-limited, or the connection was never made (Slack unreachable,
- * DNS down). Not for resets or timeouts mid-request, where the post may have happened.
- */
-export function certainlyNotSent(error: unknown): boolean {
-  if (isRateLimited(error)) return true;
-  const e = error as { code?: string; original?: { cause?: { code?: string } } } | null;
-  return e?.code === 'slack_webapi_request_error' && NOT_SENT_CODES.has(e.original?.cause?.code ?? '');
-}
-
-/** A short reason for scheduled_runs.error and the logs. */
-export function describeFailure(error: unknown): string {
-  const code = platformCode(error);
-  if (code) return code;
-  if (isRateLimited(error)) return 'ratelimited';
-  const e = error as { code?: string; statusCode?: number; message?: string; retryAfter?: number };
-  if (e?.code === 'slack_webapi_http_error' && e.statusCode) return `http_${e.statusCode}`;
-  if (e?.code === 'slack_webapi_request_error') {
-    const cause = (error as { original?: { cause?: { code?: string } } }).original?.cause?.code;
-    return cause ? `request_error: ${cause}` : `request_error: ${e.message ?? ''}`.trim();
-  }
-  return e?.message ?? String(error);
-}
-
 /** The DM to the admin who set a schedule whose run failed for good. */
 export function failureDm(schedule: ScheduleRow, code: string, slot: Date, now: Date): string {
   const channel = `<#${schedule.channelId}>`;
@@ -157,7 +112,6 @@ export function failureDm(schedule: ScheduleRow, code: string, slot: Date, now: 
   ].join('\n');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Run `work` over `items`, at most `limit` at a time; stops taking new items once `signal` aborts. */
 async function eachLimited<T>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
@@ -243,19 +197,9 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     }
 
     // 3. Record it. Retried hard: a run left `running` would be posted again once its lease expires.
-    const deadline = Date.now() + leaseMs / 2;
-    for (let wait = 250; ; wait = Math.min(wait * 2, 30_000)) {
-      try {
-        await completeRun(deps.db, runKey, { messageTs: ts, now: deps.clock.now() });
-        break;
-      } catch (error) {
-        if (Date.now() + wait > deadline) {
-          log.error({ err: error, ts }, 'posted the leaderboard but could not record it; it may be posted again when the claim expires');
-          break;
-        }
-        await sleep(wait);
-      }
-    }
+    const recorded = await completeRunPersistently(deps.db, runKey, { messageTs: ts, clock: deps.clock, withinMs: leaseMs / 2 });
+    if (!recorded) log.error({ ts }, 'posted the leaderboard but could not record it; it may be posted again when the claim expires');
+
     // 4. The chart and CSV in the thread; their failures are logged, never undo the post.
     await uploadThreadExtras(deps, client, { channel: schedule.channelId, board, ts });
     log.info({ ts, slot: slot.toISOString() }, 'posted the scheduled leaderboard');

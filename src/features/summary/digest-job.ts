@@ -42,10 +42,10 @@ import { digestSubscriptions, users, workspaces } from '../../db/schema/index.js
 import type { Db } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { lastCompletePeriod, parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
-import { claimRun, completeRun, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from '../../scheduler/runs.js';
+import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from '../../scheduler/runs.js';
 import type { RunOutcome, ScheduledJob } from '../../scheduler/scheduler.js';
 import { getSlackUser } from '../../slack/user-directory.js';
-import { certainlyNotSent, describeFailure } from '../leaderboard/job.js';
+import { certainlyNotSent, describeFailure, platformCode } from '../../slack/web-api-errors.js';
 import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/schedule.js';
 import type { BoardPeriod } from '../leaderboard/types.js';
 import { loadTargetProgress } from '../targets/progress.js';
@@ -254,12 +254,6 @@ interface DueDigest {
   runKey: string;
 }
 
-function platformCode(error: unknown): string | undefined {
-  const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
-  return typeof code === 'string' ? code : undefined;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createDigestJob(options: DigestJobOptions): ScheduledJob {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
@@ -345,19 +339,8 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
     }
 
     // 4. Record it, retried hard: a run left `running` would be sent again once its lease expires.
-    const deadline = Date.now() + leaseMs / 2;
-    for (let wait = 250; ; wait = Math.min(wait * 2, 30_000)) {
-      try {
-        await completeRun(deps.db, runKey, { messageTs: ts, now: deps.clock.now() });
-        break;
-      } catch (error) {
-        if (Date.now() + wait > deadline) {
-          log.error({ err: error, ts }, 'sent the digest but could not record it; it may be sent again when the claim expires');
-          break;
-        }
-        await sleep(wait);
-      }
-    }
+    const recorded = await completeRunPersistently(deps.db, runKey, { messageTs: ts, clock: deps.clock, withinMs: leaseMs / 2 });
+    if (!recorded) log.error({ ts }, 'sent the digest but could not record it; it may be sent again when the claim expires');
     log.info({ ts, slot: slot.toISOString(), cadence: r.cadence }, 'sent the digest');
     return { ...base, status: 'done', detail: `${who}: sent (ts ${ts})`, messageTs: ts };
   }
