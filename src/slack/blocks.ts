@@ -26,3 +26,23 @@ export function parseUserMention(token: string): { id: string; name?: string } |
   const m = /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(token.trim());
   return m ? { id: m[1]!, name: m[2] || undefined } : undefined;
 }
+
+/**
+ * A titled list (one mrkdwn line per item) with a footer, as a message within Slack's limits: lines are
+ * packed into sections of under 3000 characters, at most 50 blocks in all.
+ */
+export function listMessage(title: string, lines: string[], footer: string): Message {
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk && chunk.length + line.length + 1 > 2900) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(chunk, 3000) } });
+  blocks.splice(49);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
+  return { text: truncate([title, ...lines].join('\n'), 3000), blocks };
+}

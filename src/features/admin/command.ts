@@ -11,8 +11,8 @@ import {
   parseScheduleArgs,
   SCHEDULE_EXAMPLE,
 } from '../leaderboard/schedule.js';
-import { noticeMessage, parseChannelMention, type KnownBlock } from '../../slack/blocks.js';
-import { escapeMrkdwn, truncate } from '../../slack/text.js';
+import { listMessage, noticeMessage, parseChannelMention } from '../../slack/blocks.js';
+import { escapeMrkdwn } from '../../slack/text.js';
 import { loadActivityTypes } from '../logging/index.js';
 import { describeTargetAmount, EVERYONE, metricLabel, parseTargetCommand, targetForms, userKeyOf } from '../targets/parse.js';
 import { listTargets, removeTarget, upsertTarget } from '../targets/queries.js';
@@ -215,20 +215,7 @@ async function listLeaderboardSchedules({ deps, args, reply }: AdminContext): Pr
   );
   const title = `*Scheduled leaderboards* (${schedules.length})`;
   const footer = 'Change one by scheduling its channel again; stop one with `/sales-admin leaderboard #channel off`.';
-  // Section text stops at 3000 characters: one section per few lines, within the 50-block limit.
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk && chunk.length + line.length + 1 > 2900) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-  }
-  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-  blocks.splice(49);
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
-  await respond({ response_type: 'ephemeral', text: truncate([title, ...lines].join('\n'), 3000), blocks });
+  await respond({ response_type: 'ephemeral', ...listMessage(title, lines, footer) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,18 +303,5 @@ async function listWorkspaceTargets({ deps, args, reply }: AdminContext): Promis
   const title = `*Targets* (${rows.length})`;
   const footer =
     'A rep’s own target replaces the everyone target for that metric. Change one by setting it again; remove one with `/sales-admin target @name calls off`.';
-  // Section text stops at 3000 characters: one section per few lines, within the 50-block limit.
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk && chunk.length + line.length + 1 > 2900) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-  }
-  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(chunk, 3000) } });
-  blocks.splice(49);
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
-  await respond({ response_type: 'ephemeral', text: truncate([title, ...lines].join('\n'), 3000), blocks });
+  await respond({ response_type: 'ephemeral', ...listMessage(title, lines, footer) });
 }
