@@ -6,11 +6,12 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.js';
-import { DEAL_ACTION, DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
+import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
 import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
-import { newResponseUrl, replyTo, startHarness, viewState, type Harness } from '../helpers/harness.js';
-import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, viewSubmission, type ViewStateValues } from '../helpers/signed-request.js';
+import { newResponseUrl, replyTo, startHarness, type Harness } from '../helpers/harness.js';
+import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { modalOpenedBy, modalSubmission, type Block } from '../helpers/slack-ui.js';
 
 const ADMIN = 'U0ADMIN01';
 const OWNER = 'U0OWNER01';
@@ -20,17 +21,6 @@ const SAVED = `:white_check_mark: Won deals will be celebrated in <#${WINS}>. Tu
 const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
 /** Slack allows about one post per second per channel; the celebration queue paces itself to that. */
 const MIN_GAP_MS = 950;
-
-type Block = Record<string, any>;
-
-function dealState(view: Record<string, any>, changes: Record<string, string | null> = {}): ViewStateValues {
-  const { [DEAL_BLOCK.result]: result, ...rest } = changes;
-  const values = viewState(view, rest);
-  const radio = view.blocks.find((b: Block) => b.block_id === DEAL_BLOCK.result).element;
-  const picked = result === undefined ? (radio.initial_option ?? null) : radio.options.find((o: Block) => o.value === result);
-  values[DEAL_BLOCK.result] = { [DEAL_ACTION.result]: { type: 'radio_buttons', selected_option: picked } };
-  return values;
-}
 
 describeEachDb('admin: win celebrations', (getDb) => {
   let h: Harness;
@@ -193,15 +183,8 @@ describeEachDb('admin: win celebrations', (getDb) => {
   it('a won deal logged in the modal is celebrated too', async () => {
     await turnOn();
     const res = await h.slack.command({ command: '/log-deal', text: '' });
-    const call = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === res.triggerId);
-    const opened = (call.response as { view: { id: string; hash: string } }).view;
-    const payload = viewSubmission({
-      callbackId: call.args.view.callback_id,
-      values: dealState(call.args.view, { [DEAL_BLOCK.amount]: '9,000', [DEAL_BLOCK.currency]: 'EUR', [DEAL_BLOCK.account]: 'Globex' }),
-      privateMetadata: call.args.view.private_metadata,
-      viewId: opened.id,
-      hash: opened.hash,
-    });
+    const modal = await modalOpenedBy(h, res.triggerId);
+    const payload = modalSubmission(modal, { [DEAL_BLOCK.amount]: '9,000', [DEAL_BLOCK.currency]: 'EUR', [DEAL_BLOCK.account]: 'Globex' });
     // Sent twice at once (a double click): still one deal and one celebration.
     await Promise.all([h.slack.interaction(payload), h.slack.interaction(payload)]);
     const post = await waitForCelebration('Globex');
@@ -222,17 +205,8 @@ describeEachDb('admin: win celebrations', (getDb) => {
     const url = newResponseUrl(h);
     const click = blockAction({ actionId: 'deal_edit', value: id, blockId: 'deal_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: url.url });
     await h.slack.interaction(click);
-    const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === click.trigger_id);
-    const opened = (open.response as { view: { id: string; hash: string } }).view;
-    await h.slack.interaction(
-      viewSubmission({
-        callbackId: open.args.view.callback_id,
-        values: dealState(open.args.view, { [DEAL_BLOCK.amount]: '15,000' }),
-        privateMetadata: open.args.view.private_metadata,
-        viewId: opened.id,
-        hash: opened.hash,
-      }),
-    );
+    const modal = await modalOpenedBy(h, click.trigger_id);
+    await h.slack.interaction(modalSubmission(modal, { [DEAL_BLOCK.amount]: '15,000' }));
     await h.fake.waitFor('chat.postEphemeral', (c) => String(c.args.text).startsWith('Updated a won deal: Acme Corp, $15,000.00'));
     await h.settle();
 
@@ -249,17 +223,8 @@ describeEachDb('admin: win celebrations', (getDb) => {
     const edit = async (changes: Record<string, string | null>) => {
       const click = blockAction({ actionId: 'deal_edit', value: id, blockId: 'deal_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: newResponseUrl(h).url });
       await h.slack.interaction(click);
-      const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === click.trigger_id);
-      const opened = (open.response as { view: { id: string; hash: string } }).view;
-      const res = await h.slack.interaction(
-        viewSubmission({
-          callbackId: open.args.view.callback_id,
-          values: dealState(open.args.view, changes),
-          privateMetadata: open.args.view.private_metadata,
-          viewId: opened.id,
-          hash: opened.hash,
-        }),
-      );
+      const modal = await modalOpenedBy(h, click.trigger_id);
+      const res = await h.slack.interaction(modalSubmission(modal, changes));
       expect(res.body).toBe('');
     };
     await edit({ [DEAL_BLOCK.result]: 'won', [DEAL_BLOCK.amount]: '7,000' });

@@ -5,35 +5,16 @@
 import { asc } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deals } from '../../src/db/schema/index.js';
-import { DEAL_ACTION, DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
+import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
 import { describeEachDb } from '../helpers/db.js';
-import type { RecordedCall } from '../helpers/fake-slack.js';
-import { newResponseUrl, replyTo, startHarness, viewState, type Harness } from '../helpers/harness.js';
-import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, viewSubmission, type ViewStateValues } from '../helpers/signed-request.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { DEFAULT_CHANNEL_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { clickButton, logViaCommand, modalOpenedBy, modalSubmission, rowWithId, viewBlock as block, type Block, type Changes, type OpenModal } from '../helpers/slack-ui.js';
 
 const NOW = new Date('2026-11-27T15:00:00Z'); // the harness default: Friday 10:00 in New York
 const OTHER_USER = 'U0OTHER01';
 const NOT_YOURS = ':no_entry: Only the person who logged a deal can undo or edit it.';
 const REFUSED_IN_MODAL = { response_action: 'errors', errors: { [DEAL_BLOCK.result]: 'This deal was undone or is not yours, so it cannot be edited.' } };
-
-type Block = Record<string, any>;
-type Changes = Record<string, string | null>;
-interface OpenModal {
-  view: Record<string, any>;
-  id: string;
-  hash: string;
-}
-
-/** `view.state.values` for a deal modal, the result radio buttons included (`selected_option`, the initial one unless changed). */
-function dealState(view: Record<string, any>, changes: Changes = {}): ViewStateValues {
-  const { [DEAL_BLOCK.result]: result, ...rest } = changes;
-  const values = viewState(view, rest);
-  const radio = view.blocks.find((b: Block) => b.block_id === DEAL_BLOCK.result).element;
-  const picked = result === undefined ? (radio.initial_option ?? null) : result === null ? null : radio.options.find((o: Block) => o.value === result);
-  if (picked === undefined) throw new Error(`dealState: no result option ${String(result)}`);
-  values[DEAL_BLOCK.result] = { [DEAL_ACTION.result]: { type: 'radio_buttons', selected_option: picked } };
-  return values;
-}
 
 describeEachDb('deals: Undo and Edit', (getDb) => {
   let h: Harness;
@@ -47,58 +28,19 @@ describeEachDb('deals: Undo and Edit', (getDb) => {
 
   const storedDeals = () => getDb().database.db.select().from(deals).orderBy(asc(deals.createdAt));
 
-  async function storedDeal(id: string) {
-    const rows = (await storedDeals()).filter((r) => r.id === id);
-    expect(rows).toHaveLength(1);
-    return rows[0]!;
-  }
+  const storedDeal = async (id: string) => rowWithId(await storedDeals(), id);
 
   /** Log through `/log-deal`; the id the confirmation's buttons carry, and the confirmation. */
-  async function logged(text: string): Promise<{ id: string; reply: RecordedCall['args'] }> {
-    const res = await h.slack.command({ command: '/log-deal', text });
-    expect(res.status).toBe(200);
-    const reply = (await replyTo(h, res)).args;
-    const buttons = reply.blocks.find((b: Block) => b.type === 'actions').elements as Block[];
-    expect(buttons.map((b) => b.action_id)).toEqual(['deal_undo', 'deal_edit']);
-    expect(buttons[0]!.value).toBe(buttons[1]!.value);
-    return { id: buttons[0]!.value, reply };
-  }
+  const logged = (text: string) => logViaCommand(h, '/log-deal', text, { undo: 'deal_undo', edit: 'deal_edit' });
 
-  async function click(actionId: 'deal_undo' | 'deal_edit', value: string, userId = DEFAULT_USER_ID) {
-    const url = newResponseUrl(h);
-    const payload = blockAction({ actionId, value, userId, blockId: 'deal_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: url.url });
-    const res = await h.slack.interaction(payload);
-    expect(res.status).toBe(200);
-    return {
-      triggerId: payload.trigger_id,
-      reply: async () => (await h.fake.waitFor('response_url', (c) => c.responseUrlId === url.id)).args,
-    };
-  }
+  const click = (actionId: 'deal_undo' | 'deal_edit', value: string, userId?: string) => clickButton(h, { actionId, value, userId, blockId: 'deal_actions' });
 
   const undo = async (id: string, userId?: string) => (await click('deal_undo', id, userId)).reply();
 
-  async function openEdit(id: string): Promise<OpenModal> {
-    const { triggerId } = await click('deal_edit', id);
-    const call = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === triggerId);
-    const opened = (call.response as { view: { id: string; hash: string } }).view;
-    return { view: call.args.view as Record<string, any>, id: opened.id, hash: opened.hash };
-  }
+  const openEdit = async (id: string): Promise<OpenModal> => modalOpenedBy(h, (await click('deal_edit', id)).triggerId);
 
-  function submitEdit(modal: OpenModal, changes: Changes, userId = DEFAULT_USER_ID) {
-    return h.slack.interaction(
-      viewSubmission({
-        callbackId: modal.view.callback_id,
-        values: dealState(modal.view, changes),
-        privateMetadata: modal.view.private_metadata,
-        viewId: modal.id,
-        hash: modal.hash,
-        userId,
-        title: modal.view.title.text,
-      }),
-    );
-  }
-
-  const block = (view: Record<string, any>, blockId: string): Block => view.blocks.find((b: Block) => b.block_id === blockId);
+  const submitEdit = (modal: OpenModal, changes: Changes, userId = DEFAULT_USER_ID) =>
+    h.slack.interaction(modalSubmission(modal, changes, { userId, withTitle: true }));
 
   // -------------------------------------------------------------------------------------------
   // Undo

@@ -8,14 +8,13 @@ import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.j
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
-import { replyTo, startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
+import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { commandReply, contextText, replyButtons as buttons, sectionText, type Block } from '../helpers/slack-ui.js';
 
 /** The harness clock's default: Friday 2026-11-27 10:00 in New York (the fake user's zone), already the 28th in Kiritimati. */
 const NOW = new Date('2026-11-27T15:00:00Z');
 const NBSP = '\u00a0';
-
-type Block = Record<string, any>;
 
 describeEachDb('deals: /log-deal', (getDb) => {
   let h: Harness | undefined;
@@ -33,17 +32,8 @@ describeEachDb('deals: /log-deal', (getDb) => {
 
   /** Send `/log-deal <text>` (acked with HTTP 200 and an empty body) and return the reply it got. */
   async function logDeal(text: string, opts: { userId?: string; triggerId?: string } = {}): Promise<RecordedCall['args']> {
-    const harness = h ?? (await start());
-    const res = await harness.slack.command({ command: '/log-deal', text, ...opts });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe('');
-    return (await replyTo(harness, res)).args;
+    return commandReply(h ?? (await start()), { command: '/log-deal', text, ...opts });
   }
-
-  const sectionText = (reply: RecordedCall['args']) => reply.blocks[0].text.text as string;
-  const contextText = (reply: RecordedCall['args']) => reply.blocks[1].elements[0].text as string;
-  const buttons = (reply: RecordedCall['args']) =>
-    (reply.blocks.find((b: Block) => b.type === 'actions')?.elements ?? []).map((e: Block) => ({ action_id: e.action_id, text: e.text.text, value: e.value }));
 
   // -------------------------------------------------------------------------------------------
   // storing a deal

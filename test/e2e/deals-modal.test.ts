@@ -5,39 +5,24 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { deals, workspaces } from '../../src/db/schema/index.js';
-import { DEAL_ACTION, DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
+import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
-import type { RecordedCall } from '../helpers/fake-slack.js';
-import { startHarness, viewState, type Harness, type HarnessOptions } from '../helpers/harness.js';
-import { DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, globalShortcut, viewSubmission, type ViewStateValues } from '../helpers/signed-request.js';
+import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
+import { DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
+import {
+  buttonValues,
+  modalSubmission,
+  openModalWithCommand,
+  openModalWithShortcut,
+  viewBlock as block,
+  type Block,
+  type Changes,
+  type OpenModal,
+} from '../helpers/slack-ui.js';
 
 const NOW = new Date('2026-11-27T15:00:00Z'); // the harness default: Friday 10:00 in New York, Saturday in Kiritimati
 const FORM_BLOCKS = Object.values(DEAL_BLOCK);
-
-interface OpenModal {
-  view: Record<string, any>;
-  id: string;
-  hash: string;
-}
-
-type Block = Record<string, any>;
-/** block_id -> what the user typed or picked; `deal_result_block` takes 'won' | 'lost'. */
-type Changes = Record<string, string | null>;
-
-/**
- * `view.state.values` for a deal modal: the harness's viewState for text, select and date inputs, plus the
- * result radio buttons (which it does not model): `selected_option` as Slack sends it, the initial one unless changed.
- */
-function dealState(view: Record<string, any>, changes: Changes = {}): ViewStateValues {
-  const { [DEAL_BLOCK.result]: result, ...rest } = changes;
-  const values = viewState(view, rest);
-  const radio = view.blocks.find((b: Block) => b.block_id === DEAL_BLOCK.result).element;
-  const picked = result === undefined ? (radio.initial_option ?? null) : result === null ? null : radio.options.find((o: Block) => o.value === result);
-  if (picked === undefined) throw new Error(`dealState: no result option ${String(result)}`);
-  values[DEAL_BLOCK.result] = { [DEAL_ACTION.result]: { type: 'radio_buttons', selected_option: picked } };
-  return values;
-}
 
 describeEachDb('deals: the log-deal modal', (getDb) => {
   let h: Harness = undefined!;
@@ -53,46 +38,24 @@ describeEachDb('deals: the log-deal modal', (getDb) => {
 
   const storedDeals = () => getDb().database.db.select().from(deals).orderBy(asc(deals.createdAt));
 
-  const openedFrom = (call: RecordedCall): OpenModal => {
-    const opened = (call.response as { view: { id: string; hash: string } }).view;
-    return { view: call.args.view, id: opened.id, hash: opened.hash };
-  };
-
   async function openWithCommand(): Promise<OpenModal> {
     if (!h) await start();
-    const res = await h.slack.command({ command: '/log-deal', text: '' });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe('');
-    return openedFrom(await h.fake.waitFor('views.open', (c) => c.args.trigger_id === res.triggerId));
+    return openModalWithCommand(h, '/log-deal');
   }
 
   async function openWithShortcut(): Promise<OpenModal> {
     if (!h) await start();
-    const payload = globalShortcut({ callbackId: 'log_deal_shortcut' });
-    const res = await h.slack.interaction(payload);
-    expect(res.status).toBe(200);
-    return openedFrom(await h.fake.waitFor('views.open', (c) => c.args.trigger_id === payload.trigger_id));
+    return openModalWithShortcut(h, 'log_deal_shortcut');
   }
 
-  function submissionOf(modal: OpenModal, changes: Changes) {
-    return viewSubmission({
-      callbackId: modal.view.callback_id,
-      values: dealState(modal.view, changes),
-      privateMetadata: modal.view.private_metadata,
-      viewId: modal.id,
-      hash: modal.hash,
-      title: modal.view.title.text,
-    });
-  }
+  /** `deal_result_block` in `changes` takes 'won' | 'lost'. */
+  const submissionOf = (modal: OpenModal, changes: Changes) => modalSubmission(modal, changes, { withTitle: true });
 
   async function submit(modal: OpenModal, changes: Changes) {
     const res = await h.slack.interaction(submissionOf(modal, changes));
     expect(res.status).toBe(200);
     return res;
   }
-
-  const block = (view: Record<string, any>, blockId: string): Block => view.blocks.find((b: Block) => b.block_id === blockId);
-  const buttonValues = (blocks: Block[]): string[] => blocks.find((b) => b.type === 'actions')!.elements.map((e: Block) => e.value);
 
   const acme = {
     [DEAL_BLOCK.amount]: '12,500',

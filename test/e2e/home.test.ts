@@ -8,8 +8,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { activities, deals, digestSubscriptions, targets, users, workspaces } from '../../src/db/schema/index.js';
 import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
-import { replyTo, startHarness, viewState, type Harness } from '../helpers/harness.js';
-import { blockAction, DEFAULT_TEAM_ID, DEFAULT_USER_ID, viewSubmission } from '../helpers/signed-request.js';
+import { replyTo, startHarness, type Harness } from '../helpers/harness.js';
+import { blockAction, DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { modalOpenedBy, modalSubmission } from '../helpers/slack-ui.js';
 
 // The harness default: Friday 2026-11-27 10:00 in New York (the default user's zone). The week is Mon 23 – Sun 29.
 const OTHER_USER = 'U0OTHER01';
@@ -174,17 +175,8 @@ describeEachDb('App Home', (getDb) => {
     // The modal (from the Home tab's own button).
     const click = blockAction({ actionId: 'home_log_activity', view: HOME_VIEW, blockId: 'home_actions' });
     await h.slack.interaction(click);
-    const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === click.trigger_id);
-    const opened = (open.response as { view: { id: string; hash: string } }).view;
-    await h.slack.interaction(
-      viewSubmission({
-        callbackId: open.args.view.callback_id,
-        values: viewState(open.args.view, { type_block: 'meeting', account_block: 'Globex' }),
-        privateMetadata: open.args.view.private_metadata,
-        viewId: opened.id,
-        hash: opened.hash,
-      }),
-    );
+    const modal = await modalOpenedBy(h, click.trigger_id);
+    await h.slack.interaction(modalSubmission(modal, { type_block: 'meeting', account_block: 'Globex' }));
     await publishWith((t) => t.includes('1 meeting with Globex') && t.includes('Won deal'));
 
     // Undo on the deal's confirmation (a message button): the Home tab drops the deal.

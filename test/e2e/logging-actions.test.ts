@@ -6,15 +6,13 @@ import { asc } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { activities } from '../../src/db/schema/index.js';
 import { describeEachDb } from '../helpers/db.js';
-import type { RecordedCall } from '../helpers/fake-slack.js';
-import { newResponseUrl, replyTo, startHarness, viewState, type Harness } from '../helpers/harness.js';
-import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, viewSubmission } from '../helpers/signed-request.js';
+import { startHarness, viewState, type Harness } from '../helpers/harness.js';
+import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { clickButton, logViaCommand, modalOpenedBy, modalSubmission, rowWithId, viewBlock as block, type Block, type Changes, type OpenModal } from '../helpers/slack-ui.js';
 
 const NOW = new Date('2026-11-27T15:00:00Z'); // the harness default: Friday 10:00 in New York
 const OTHER_USER = 'U0OTHER01';
 const NOT_YOURS = ':no_entry: Only the person who logged an entry can undo or edit it.';
-
-type Block = Record<string, any>;
 
 describeEachDb('logging: Undo and Edit', (getDb) => {
   let h: Harness;
@@ -28,59 +26,21 @@ describeEachDb('logging: Undo and Edit', (getDb) => {
 
   const storedActivities = () => getDb().database.db.select().from(activities).orderBy(asc(activities.createdAt));
 
-  async function storedActivity(id: string) {
-    const rows = (await storedActivities()).filter((r) => r.id === id);
-    expect(rows).toHaveLength(1);
-    return rows[0]!;
-  }
+  const storedActivity = async (id: string) => rowWithId(await storedActivities(), id);
 
   /** Log through a slash command; the id the confirmation's buttons carry, and the confirmation. */
-  async function logged(command: string, text: string): Promise<{ id: string; reply: RecordedCall['args'] }> {
-    const res = await h.slack.command({ command, text });
-    expect(res.status).toBe(200);
-    const reply = (await replyTo(h, res)).args;
-    const buttons = reply.blocks.find((b: Block) => b.type === 'actions').elements as Block[];
-    expect(buttons.map((b) => b.action_id)).toEqual(['activity_undo', 'activity_edit']);
-    expect(buttons[0]!.value).toBe(buttons[1]!.value);
-    return { id: buttons[0]!.value, reply };
-  }
+  const logged = (command: string, text: string) => logViaCommand(h, command, text, { undo: 'activity_undo', edit: 'activity_edit' });
 
-  /** Click a button on the (ephemeral) confirmation; resolves with the HTTP answer, the trigger id and a way to get the reply. */
-  async function click(actionId: 'activity_undo' | 'activity_edit', value: string, userId = DEFAULT_USER_ID) {
-    const url = newResponseUrl(h);
-    const payload = blockAction({ actionId, value, userId, blockId: 'activity_actions', channelId: DEFAULT_CHANNEL_ID, responseUrl: url.url });
-    const res = await h.slack.interaction(payload);
-    expect(res.status).toBe(200);
-    return {
-      triggerId: payload.trigger_id,
-      reply: async () => (await h.fake.waitFor('response_url', (c) => c.responseUrlId === url.id)).args,
-    };
-  }
+  /** Click a button on the (ephemeral) confirmation; resolves with the trigger id and a way to get the reply. */
+  const click = (actionId: 'activity_undo' | 'activity_edit', value: string, userId?: string) =>
+    clickButton(h, { actionId, value, userId, blockId: 'activity_actions' });
 
   const undo = async (id: string, userId?: string) => (await click('activity_undo', id, userId)).reply();
 
   /** Click Edit and return the modal it opened (matched by the click's trigger id), with the id/hash the fake gave it. */
-  async function openEdit(id: string) {
-    const { triggerId } = await click('activity_edit', id);
-    const call = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === triggerId);
-    const opened = (call.response as { view: { id: string; hash: string } }).view;
-    return { view: call.args.view as Record<string, any>, id: opened.id, hash: opened.hash };
-  }
+  const openEdit = async (id: string): Promise<OpenModal> => modalOpenedBy(h, (await click('activity_edit', id)).triggerId);
 
-  function submitEdit(modal: { view: Record<string, any>; id: string; hash: string }, changes: Record<string, string | null>, userId = DEFAULT_USER_ID) {
-    return h.slack.interaction(
-      viewSubmission({
-        callbackId: modal.view.callback_id,
-        values: viewState(modal.view, changes),
-        privateMetadata: modal.view.private_metadata,
-        viewId: modal.id,
-        hash: modal.hash,
-        userId,
-      }),
-    );
-  }
-
-  const block = (view: Record<string, any>, blockId: string): Block => view.blocks.find((b: Block) => b.block_id === blockId);
+  const submitEdit = (modal: OpenModal, changes: Changes, userId = DEFAULT_USER_ID) => h.slack.interaction(modalSubmission(modal, changes, { userId }));
 
   // -------------------------------------------------------------------------------------------
   // Undo

@@ -9,6 +9,7 @@ import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
 import { replyTo, startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
+import { commandReply, contextText, replyButtons as buttons, sectionText } from '../helpers/slack-ui.js';
 
 /** The harness clock's default: Friday 2026-11-27 10:00 in New York (the fake user's zone). */
 const NOW = new Date('2026-11-27T15:00:00Z');
@@ -29,21 +30,8 @@ describeEachDb('logging: slash commands', (getDb) => {
 
   /** Send a slash command (acked with HTTP 200 and an empty body) and return the reply it got. */
   async function log(command: string, text: string): Promise<RecordedCall['args']> {
-    const harness = h ?? (await start());
-    const res = await harness.slack.command({ command, text });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe('');
-    return (await replyTo(harness, res)).args;
+    return commandReply(h ?? (await start()), { command, text });
   }
-
-  const sectionText = (reply: RecordedCall['args']) => reply.blocks[0].text.text as string;
-  const contextText = (reply: RecordedCall['args']) => reply.blocks[1].elements[0].text as string;
-  const buttons = (reply: RecordedCall['args']) =>
-    (reply.blocks.find((b: { type: string }) => b.type === 'actions')?.elements ?? []).map((e: Record<string, any>) => ({
-      action_id: e.action_id,
-      text: e.text.text,
-      value: e.value,
-    }));
 
   it('/log-call Acme Corp 15m #connected -- asked for pricing: stores the call and confirms it privately with Undo and Edit', async () => {
     const reply = await log('/log-call', 'Acme Corp 15m #connected -- asked for pricing');

@@ -7,22 +7,22 @@ import { asc } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { activities } from '../../src/db/schema/index.js';
 import { describeEachDb } from '../helpers/db.js';
-import type { RecordedCall } from '../helpers/fake-slack.js';
 import { startHarness, viewState, type Harness, type HarnessOptions } from '../helpers/harness.js';
-import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, globalShortcut, viewSubmission } from '../helpers/signed-request.js';
+import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
+import {
+  buttonValues,
+  modalSubmission,
+  openModalWithCommand,
+  openModalWithShortcut,
+  viewBlock as block,
+  type Block,
+  type Changes,
+  type OpenModal,
+} from '../helpers/slack-ui.js';
 
 const NOW = new Date('2026-11-27T15:00:00Z'); // the harness default: Friday 10:00 in New York
 const ALL_TYPES = ['call', 'email', 'meeting', 'demo', 'proposal'];
 const FORM_BLOCKS = ['type_block', 'account_block', 'contact_block', 'date_block', 'duration_block', 'count_block', 'notes_block'];
-
-/** A modal as the app opened it, and the id/hash the fake Slack gave it. */
-interface OpenModal {
-  view: Record<string, any>;
-  id: string;
-  hash: string;
-}
-
-type Block = Record<string, any>;
 
 describeEachDb('logging: the modal', (getDb) => {
   let h: Harness = undefined!;
@@ -38,49 +38,28 @@ describeEachDb('logging: the modal', (getDb) => {
 
   const storedActivities = () => getDb().database.db.select().from(activities).orderBy(asc(activities.createdAt));
 
-  const openedFrom = (call: RecordedCall): OpenModal => {
-    const opened = (call.response as { view: { id: string; hash: string } }).view;
-    return { view: call.args.view, id: opened.id, hash: opened.hash };
-  };
-
   /** Send a command with no text; the modal it opened (matched by the command's trigger_id). */
   async function openWithCommand(command: string, text = ''): Promise<OpenModal> {
     if (!h) await start();
-    const res = await h.slack.command({ command, text });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe('');
-    return openedFrom(await h.fake.waitFor('views.open', (c) => c.args.trigger_id === res.triggerId));
+    return openModalWithCommand(h, command, text);
   }
 
   async function openWithShortcut(): Promise<OpenModal> {
     if (!h) await start();
-    const payload = globalShortcut({ callbackId: 'log_activity_shortcut' });
-    const res = await h.slack.interaction(payload);
-    expect(res.status).toBe(200);
-    return openedFrom(await h.fake.waitFor('views.open', (c) => c.args.trigger_id === payload.trigger_id));
+    return openModalWithShortcut(h, 'log_activity_shortcut');
   }
 
   /** The view_submission Slack sends when the user changes `changes` (block_id -> value) and presses Save. */
-  function submissionOf(modal: OpenModal, changes: Record<string, string | null>) {
-    return viewSubmission({
-      callbackId: modal.view.callback_id,
-      values: viewState(modal.view, changes),
-      privateMetadata: modal.view.private_metadata,
-      viewId: modal.id,
-      hash: modal.hash,
-    });
-  }
+  const submissionOf = (modal: OpenModal, changes: Changes) => modalSubmission(modal, changes);
 
-  async function submit(modal: OpenModal, changes: Record<string, string | null>) {
+  async function submit(modal: OpenModal, changes: Changes) {
     const res = await h.slack.interaction(submissionOf(modal, changes));
     expect(res.status).toBe(200);
     return res;
   }
 
-  const block = (view: Record<string, any>, blockId: string): Block | undefined => view.blocks.find((b: Block) => b.block_id === blockId);
   const blockIds = (view: Record<string, any>): string[] => view.blocks.map((b: Block) => b.block_id);
   const optionValues = (b: Block | undefined): string[] => (b?.element.options ?? []).map((o: { value: string }) => o.value);
-  const buttonValues = (blocks: Block[]): string[] => blocks.find((b) => b.type === 'actions')!.elements.map((e: Block) => e.value);
 
   const filled = {
     account_block: 'Acme Corp',

@@ -6,8 +6,9 @@ import { afterEach, expect, it } from 'vitest';
 import { activities } from '../../src/db/schema/index.js';
 import { describeEachDb } from '../helpers/db.js';
 import { manifestBotScopes } from '../helpers/fake-slack.js';
-import { replyTo, SIGNING_SECRET, startHarness, viewState, type Harness, type HarnessOptions } from '../helpers/harness.js';
-import { DEFAULT_USER_ID, globalShortcut, newTriggerId, signSlackRequest, viewSubmission } from '../helpers/signed-request.js';
+import { replyTo, SIGNING_SECRET, startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
+import { DEFAULT_USER_ID, newTriggerId, signSlackRequest } from '../helpers/signed-request.js';
+import { modalSubmission, openModalWithShortcut } from '../helpers/slack-ui.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -96,19 +97,8 @@ describeEachDb('logging: security, scopes and health', (getDb) => {
 
   /** Log through the shortcut's modal (no channel), so the confirmation must go by DM. */
   async function logFromShortcut(): Promise<void> {
-    const shortcut = globalShortcut({ callbackId: 'log_activity_shortcut' });
-    expect((await h.slack.interaction(shortcut)).status).toBe(200);
-    const open = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === shortcut.trigger_id);
-    const opened = (open.response as { view: { id: string; hash: string } }).view;
-    const res = await h.slack.interaction(
-      viewSubmission({
-        callbackId: open.args.view.callback_id,
-        values: viewState(open.args.view, { type_block: 'call', account_block: 'Acme' }),
-        privateMetadata: open.args.view.private_metadata,
-        viewId: opened.id,
-        hash: opened.hash,
-      }),
-    );
+    const modal = await openModalWithShortcut(h, 'log_activity_shortcut');
+    const res = await h.slack.interaction(modalSubmission(modal, { type_block: 'call', account_block: 'Acme' }));
     expect(res.status).toBe(200);
   }
 

@@ -107,7 +107,8 @@ export function newResponseUrl(h: Harness): { id: string; url: string } {
 /**
  * The `view.state.values` Slack sends back when `view` is submitted: each input block's initial value,
  * except the blocks in `changes` (block_id -> what the user typed or picked: text, an option value,
- * a YYYY-MM-DD date, or null to clear). Throws on a block the view does not have, as a typo guard.
+ * a YYYY-MM-DD date, or null to clear). Selects and radio buttons send `selected_option`: the initial
+ * option unless changed. Throws on a block the view does not have, as a typo guard.
  */
 export function viewState(view: { blocks?: unknown[] }, changes: Record<string, string | null> = {}): ViewStateValues {
   const values: ViewStateValues = {};
@@ -120,7 +121,8 @@ export function viewState(view: { blocks?: unknown[] }, changes: Record<string, 
     const given = changed ? changes[block.block_id] : undefined;
     let state: Record<string, unknown>;
     switch (element.type) {
-      case 'static_select': {
+      case 'static_select':
+      case 'radio_buttons': {
         const options = (element.options ?? []) as { value: string }[];
         const picked = changed ? (given === null ? null : options.find((o) => o.value === given)) : (element.initial_option ?? null);
         if (picked === undefined) throw new Error(`viewState: ${block.block_id} has no option ${String(given)}`);
