@@ -1,0 +1,358 @@
+/**
+ * Build and send requests to the Bolt HTTP receiver exactly as Slack does: signed with the signing
+ * secret, slash commands and interactions as `application/x-www-form-urlencoded` (no charset: Bolt
+ * compares the content type exactly), events as `application/json`.
+ *
+ * Payload shapes follow test/fixtures/slack-payloads/.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+
+export const DEFAULT_TEAM_ID = 'T0001';
+export const DEFAULT_USER_ID = 'U2147483697';
+export const DEFAULT_CHANNEL_ID = 'C2147483705';
+const DEFAULT_USER_NAME = 'ana';
+const API_APP_ID = 'A123456';
+/** The legacy verification token Slack still sends; Bolt ignores it. */
+const VERIFICATION_TOKEN = 'gIkuvaNzQIHg97ATvDxqgjtO';
+
+export interface SlackSignatureHeaders {
+  'x-slack-request-timestamp': string;
+  'x-slack-signature': string;
+}
+
+/** `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`, as Slack signs every request. */
+export function signSlackRequest(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): SlackSignatureHeaders {
+  const signature = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex');
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': `v0=${signature}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids that look like Slack's
+// ---------------------------------------------------------------------------------------------
+
+let sequence = 0;
+
+/** A fresh trigger id shaped like Slack's ('13345224609.738474920.8088930838d88f008e0'). */
+export function newTriggerId(): string {
+  sequence += 1;
+  return `${13345224609 + sequence}.738474920.${randomBytes(11).toString('hex').slice(0, 21)}`;
+}
+
+function actionTs(): string {
+  const micros = Date.now() * 1000 + (++sequence % 1000);
+  return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+}
+
+function userObject(userId: string, teamId: string, userName?: string) {
+  const name = userName ?? (userId === DEFAULT_USER_ID ? DEFAULT_USER_NAME : userId.toLowerCase());
+  return { id: userId, username: name, name, team_id: teamId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interaction payload builders
+// ---------------------------------------------------------------------------------------------
+
+/** `view.state.values`: block_id -> action_id -> element state (e.g. `{ type: 'plain_text_input', value: 'Acme' }`). */
+export type ViewStateValues = Record<string, Record<string, Record<string, unknown>>>;
+
+export interface ViewSubmissionInput {
+  callbackId: string;
+  values: ViewStateValues;
+  privateMetadata?: string;
+  userId?: string;
+  userName?: string;
+  teamId?: string;
+  viewId?: string;
+  hash?: string;
+  /** The blocks of the submitted view (Slack sends them back); default []. */
+  blocks?: unknown[];
+  title?: string;
+  triggerId?: string;
+  /** For modals opened with `response_url_enabled` inputs. */
+  responseUrls?: { block_id: string; action_id: string; channel_id: string; response_url: string }[];
+}
+
+export function viewSubmission(input: ViewSubmissionInput) {
+  const teamId = input.teamId ?? DEFAULT_TEAM_ID;
+  const viewId = input.viewId ?? 'V0123ABCD';
+  return {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'example' },
+    user: userObject(input.userId ?? DEFAULT_USER_ID, teamId, input.userName),
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    trigger_id: input.triggerId ?? newTriggerId(),
+    view: {
+      id: viewId,
+      team_id: teamId,
+      type: 'modal',
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata ?? '',
+      hash: input.hash ?? '1733000020.abcd1234',
+      root_view_id: viewId,
+      previous_view_id: null,
+      app_id: API_APP_ID,
+      bot_id: 'B0001',
+      title: { type: 'plain_text', text: input.title ?? 'Log activity' },
+      submit: { type: 'plain_text', text: 'Save' },
+      blocks: input.blocks ?? [],
+      state: { values: input.values },
+    },
+    response_urls: input.responseUrls ?? [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+export interface BlockActionInput {
+  actionId: string;
+  value?: string;
+  userId?: string;
+  userName?: string;
+  teamId?: string;
+  blockId?: string;
+  /** Element type; default 'button'. */
+  actionType?: string;
+  /** Extra fields of the action (e.g. `selected_option` for a select). */
+  action?: Record<string, unknown>;
+  /** Message actions: the channel of the message. */
+  channelId?: string;
+  responseUrl?: string;
+  triggerId?: string;
+  /** View actions (modal or App Home): the view the action happened in; container and payload then refer to it. */
+  view?: Record<string, any>;
+  /** Overrides the container derived from channelId/view. */
+  container?: Record<string, unknown>;
+  /** The message the action is in (non-ephemeral messages; Slack includes it). */
+  message?: Record<string, unknown>;
+  state?: { values: ViewStateValues };
+}
+
+export function blockAction(input: BlockActionInput) {
+  const teamId = input.teamId ?? DEFAULT_TEAM_ID;
+  const inView = input.view !== undefined;
+  const channelId = inView ? input.channelId : (input.channelId ?? DEFAULT_CHANNEL_ID);
+  const container =
+    input.container ??
+    (inView
+      ? { type: 'view', view_id: input.view!.id ?? 'V0123ABCD' }
+      : {
+          type: 'message',
+          message_ts: (input.message?.ts as string | undefined) ?? '1733000000.000200',
+          channel_id: channelId,
+          is_ephemeral: input.message === undefined,
+        });
+  return {
+    type: 'block_actions',
+    user: userObject(input.userId ?? DEFAULT_USER_ID, teamId, input.userName),
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    container,
+    trigger_id: input.triggerId ?? newTriggerId(),
+    team: { id: teamId, domain: 'example' },
+    enterprise: null,
+    is_enterprise_install: false,
+    ...(channelId ? { channel: { id: channelId, name: 'sales' } } : {}),
+    ...(inView ? { view: input.view } : {}),
+    ...(input.message ? { message: input.message } : {}),
+    state: input.state ?? { values: {} },
+    // Slack gives a response_url to message actions only, not to actions in a modal or App Home.
+    ...(inView && input.responseUrl === undefined
+      ? {}
+      : { response_url: input.responseUrl ?? 'https://hooks.slack.com/actions/T0001/1234/5678' }),
+    actions: [
+      {
+        action_id: input.actionId,
+        block_id: input.blockId ?? 'actions',
+        type: input.actionType ?? 'button',
+        ...(input.value !== undefined ? { value: input.value } : {}),
+        ...((input.actionType ?? 'button') === 'button' ? { text: { type: 'plain_text', text: 'Button', emoji: true } } : {}),
+        action_ts: actionTs(),
+        ...input.action,
+      },
+    ],
+  };
+}
+
+export interface GlobalShortcutInput {
+  callbackId: string;
+  userId?: string;
+  userName?: string;
+  teamId?: string;
+  triggerId?: string;
+}
+
+export function globalShortcut(input: GlobalShortcutInput) {
+  const teamId = input.teamId ?? DEFAULT_TEAM_ID;
+  const { name: _name, ...user } = userObject(input.userId ?? DEFAULT_USER_ID, teamId, input.userName);
+  return {
+    type: 'shortcut',
+    token: VERIFICATION_TOKEN,
+    action_ts: actionTs(),
+    team: { id: teamId, domain: 'example' },
+    user,
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: input.triggerId ?? newTriggerId(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sender
+// ---------------------------------------------------------------------------------------------
+
+export interface SlashCommandInput {
+  command: string;
+  text?: string;
+  userId?: string;
+  userName?: string;
+  channelId?: string;
+  channelName?: string;
+  /** Default: a fresh one per call. */
+  triggerId?: string;
+  /** Default: the sender's `responseUrl(id)` with a fresh id. */
+  responseUrl?: string;
+  teamId?: string;
+}
+
+export interface SlackHttpResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+  /** The parsed body, or null when it is empty or not JSON. */
+  json(): any;
+}
+
+export interface SlashCommandResponse extends SlackHttpResponse {
+  triggerId: string;
+  responseUrl: string;
+  /** The id passed to the sender's `responseUrl` factory (matches `RecordedCall.responseUrlId`), when it made the URL. */
+  responseUrlId?: string;
+}
+
+export interface EventResponse extends SlackHttpResponse {
+  eventId: string;
+}
+
+export interface EventOptions {
+  /** Sent as X-Slack-Retry-Num, with X-Slack-Retry-Reason. */
+  retryNum?: number;
+  /** Default 'http_timeout' when retryNum is set. */
+  retryReason?: string;
+  /** Reuse an event id (Slack's retries carry the original one). Default: a fresh one. */
+  eventId?: string;
+}
+
+export interface SlackSender {
+  command(cmd: SlashCommandInput): Promise<SlashCommandResponse>;
+  /** Sends `payload=<JSON>` form-encoded, as Slack sends interactions. */
+  interaction(payload: object): Promise<SlackHttpResponse>;
+  /** Wraps `event` in an event_callback envelope. */
+  event(event: object, opts?: EventOptions): Promise<EventResponse>;
+  /** Sends `body` with exactly these headers: no signature is added. */
+  raw(body: string, headers: Record<string, string>): Promise<SlackHttpResponse>;
+}
+
+export interface SlackSenderOptions {
+  /** e.g. 'http://127.0.0.1:PORT/slack/events' */
+  url: string;
+  signingSecret: string;
+  teamId?: string;
+  /** Makes response_url values, normally `fake.responseUrl`. Without it they point at a closed local port. */
+  responseUrl?: (id: string) => string;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+export function slackSender(opts: SlackSenderOptions): SlackSender {
+  const teamId = opts.teamId ?? DEFAULT_TEAM_ID;
+  let commandCount = 0;
+  let eventCount = 0;
+
+  async function post(body: string, headers: Record<string, string>): Promise<SlackHttpResponse> {
+    const response = await fetch(opts.url, { method: 'POST', headers, body });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text,
+      headers: Object.fromEntries(response.headers),
+      json() {
+        if (text.trim() === '') return null;
+        try {
+          return JSON.parse(text);
+        } catch {
+          return null;
+        }
+      },
+    };
+  }
+
+  const signed = (body: string, contentType: string, extra: Record<string, string> = {}) =>
+    post(body, { 'content-type': contentType, ...signSlackRequest(opts.signingSecret, body), ...extra });
+
+  return {
+    async command(cmd) {
+      commandCount += 1;
+      const team = cmd.teamId ?? teamId;
+      let responseUrlId: string | undefined;
+      let responseUrl = cmd.responseUrl;
+      if (responseUrl === undefined) {
+        responseUrlId = `cmd-${commandCount}-${randomBytes(3).toString('hex')}`;
+        // Port 9 (discard) on loopback: a respond() made without a fake fails fast instead of reaching Slack.
+        responseUrl = opts.responseUrl?.(responseUrlId) ?? `http://127.0.0.1:9/commands/${team}/${responseUrlId}`;
+      }
+      const triggerId = cmd.triggerId ?? newTriggerId();
+      const userId = cmd.userId ?? DEFAULT_USER_ID;
+      // Field order and content as in test/fixtures/slack-payloads/slash-command.form.txt.
+      const body = new URLSearchParams({
+        token: VERIFICATION_TOKEN,
+        team_id: team,
+        team_domain: 'example',
+        enterprise_id: '',
+        enterprise_name: '',
+        channel_id: cmd.channelId ?? DEFAULT_CHANNEL_ID,
+        channel_name: cmd.channelName ?? 'sales',
+        user_id: userId,
+        user_name: cmd.userName ?? (userId === DEFAULT_USER_ID ? DEFAULT_USER_NAME : userId.toLowerCase()),
+        command: cmd.command,
+        text: cmd.text ?? '',
+        api_app_id: API_APP_ID,
+        is_enterprise_install: 'false',
+        response_url: responseUrl,
+        trigger_id: triggerId,
+      }).toString();
+      const response = await signed(body, FORM);
+      return { ...response, triggerId, responseUrl, responseUrlId };
+    },
+
+    interaction(payload) {
+      return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), FORM);
+    },
+
+    async event(event, eventOpts = {}) {
+      eventCount += 1;
+      const eventId = eventOpts.eventId ?? `Ev${String(eventCount).padStart(4, '0')}${randomBytes(4).toString('hex').toUpperCase()}`;
+      const now = Math.floor(Date.now() / 1000);
+      const envelope = {
+        token: VERIFICATION_TOKEN,
+        team_id: teamId,
+        api_app_id: API_APP_ID,
+        event: { event_ts: `${now}.000100`, ...event },
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: now,
+        authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+      };
+      const retryHeaders: Record<string, string> =
+        eventOpts.retryNum !== undefined
+          ? { 'x-slack-retry-num': String(eventOpts.retryNum), 'x-slack-retry-reason': eventOpts.retryReason ?? 'http_timeout' }
+          : {};
+      const response = await signed(JSON.stringify(envelope), 'application/json', retryHeaders);
+      return { ...response, eventId };
+    },
+
+    raw: (body, headers) => post(body, headers),
+  };
+}
