@@ -10,6 +10,7 @@ import { HOME_DIGEST_ACTION, HOME_LOG_ACTIVITY_ACTION, HOME_LOG_DEAL_ACTION, HOM
 export { createHomeRefresher, publishHome, refreshHomeSoon } from './home.js';
 export { loadPersonalStats, type PersonalStats } from './stats.js';
 export { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
+export { getDigestChoice, setDigestChoice, type DigestChoice } from './digest-subscriptions.js';
 
 /** `/my-stats <word> …` subcommands beyond help and periods: the digest adds `subscribe` / `unsubscribe` here. */
 const myStatsSubcommands: Record<string, MyStatsSubcommand> = { ...digestSubcommands };
