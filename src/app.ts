@@ -30,8 +30,11 @@ export interface BuildAppOptions {
 export interface SalesPulseApp {
   app: App;
   deps: Deps;
-  /** Start serving (HTTP receiver, or Socket Mode plus the health server). Port 0 picks a free port. */
-  start(port?: number): Promise<{ port: number }>;
+  /**
+   * Start serving (HTTP receiver, or Socket Mode plus the health server). Port 0 picks a free port; a host
+   * (HTTP mode) listens on that address only, as the sandbox's bot does on 127.0.0.1.
+   */
+  start(listen?: number | { port: number; host?: string }): Promise<{ port: number }>;
   /** Stop intake, let in-flight requests finish. The database is closed by the caller. */
   stop(drainTimeoutMs?: number): Promise<void>;
   /**
@@ -152,13 +155,14 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     app,
     deps,
     scheduler,
-    async start(port = config.PORT) {
+    async start(listen = config.PORT) {
       if (socketMode) {
         await app.start();
         started = true;
         return { port: config.PORT };
       }
-      server = (await app.start(port)) as Server;
+      const port = typeof listen === 'number' ? listen : listen.port;
+      server = (await app.start(typeof listen === 'number' ? listen : { port: listen.port, host: listen.host })) as Server;
       started = true;
       const address = server.address();
       return { port: typeof address === 'object' && address ? address.port : port };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -10,9 +12,12 @@ const SIGNING_SECRET_REQUIRED =
 
 export const configSchema = z
   .object({
-    SLACK_BOT_TOKEN: z
-      .string({ error: 'is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app’s "OAuth & Permissions" page' })
-      .regex(/^xoxb-/, { error: 'must be a bot token starting with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)' }),
+    SLACK_BOT_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string({ error: 'is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app’s "OAuth & Permissions" page' })
+        .regex(/^xoxb-/, { error: 'must be a bot token starting with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)' }),
+    ),
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_APP_TOKEN: z.preprocess(
       (v) => (v === '' ? undefined : v),
@@ -77,4 +82,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 export function isSocketMode(config: Config): boolean {
   return Boolean(config.SLACK_APP_TOKEN);
+}
+
+/**
+ * The environment with `.env` read in: a variable set in the environment wins, except when it is empty,
+ * which counts as unset there as in `.env` (so `SLACK_BOT_TOKEN=` in the environment leaves `.env`'s value).
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotEnvPath = '.env'): NodeJS.ProcessEnv {
+  let fromFile: Record<string, string> = {};
+  try {
+    fromFile = parseDotEnv(readFileSync(dotEnvPath));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const merged: NodeJS.ProcessEnv = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') merged[key] = value;
+    else if (!(key in fromFile)) merged[key] = value;
+  }
+  return merged;
+}
+
+/** The variables that connect the bot to a real Slack app. */
+export const SLACK_CREDENTIALS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+
+export type StartMode = { kind: 'slack'; config: Config } | { kind: 'sandbox'; reason: 'no-credentials' | 'forced' };
+
+const SANDBOX_FLAG = z.preprocess(
+  (v) => (v === undefined || v === '' ? '0' : String(v).trim().toLowerCase()),
+  z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'], { error: 'must be 1 (start the local sandbox) or 0' }),
+);
+
+/**
+ * What `npm start` runs. No Slack credentials at all: the local sandbox (a Slack-like workspace in the
+ * browser), except with NODE_ENV=production, which refuses. SALES_PULSE_SANDBOX=1 forces the sandbox.
+ * Some credentials but not all: the configuration errors naming what is missing, never a silent fallback.
+ */
+export function resolveStartMode(env: NodeJS.ProcessEnv): StartMode {
+  const flag = SANDBOX_FLAG.safeParse(env.SALES_PULSE_SANDBOX);
+  if (!flag.success) throw new ConfigError([`SALES_PULSE_SANDBOX ${flag.error.issues[0]!.message}`]);
+  if (['1', 'true', 'yes', 'on'].includes(flag.data)) return { kind: 'sandbox', reason: 'forced' };
+  const anyCredential = SLACK_CREDENTIALS.some((name) => env[name] !== undefined && env[name] !== '');
+  if (anyCredential) return { kind: 'slack', config: loadConfig(env) };
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError([
+      'No Slack credentials are set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN), and with NODE_ENV=production ' +
+        'Sales Pulse does not start its local sandbox: a production process must serve a real Slack workspace. ' +
+        'Set the Slack credentials (see "Connect to Slack" in README.md), or unset NODE_ENV to try the sandbox on this machine.',
+    ]);
+  }
+  return { kind: 'sandbox', reason: 'no-credentials' };
 }

@@ -1,16 +1,17 @@
-import 'dotenv/config';
 import { buildApp } from './app.js';
-import { ConfigError, isSocketMode, loadConfig } from './config.js';
+import { ConfigError, configSchema, isSocketMode, readEnvironment, resolveStartMode, type Config } from './config.js';
 import { createDb } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';
+import { SANDBOX_HOST, sandboxDir, startSandbox } from './sandbox/start.js';
 
 async function main(): Promise<void> {
-  let config;
+  const env = readEnvironment();
+  let mode;
   try {
-    config = loadConfig();
+    mode = resolveStartMode(env);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -18,6 +19,77 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (mode.kind === 'sandbox') return runSandbox(env, mode.reason);
+  await runForSlack(mode.config);
+}
+
+/** Stop on SIGTERM and SIGINT: `stop` once, then exit 0 (1 when stopping failed). */
+function onSignals(logger: ReturnType<typeof createLogger>, stop: () => Promise<void>): () => boolean {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await stop();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (e) {
+      logger.error({ err: e }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  return () => stopping;
+}
+
+/**
+ * The local sandbox: a Slack-like workspace in the browser with the real bot behind it. Its settings are the
+ * environment's PORT, DATA_DIR and LOG_LEVEL; Slack's are made up for the run, and DATABASE_URL is not used
+ * (the sandbox's data stays in its own embedded database under DATA_DIR/sandbox).
+ */
+async function runSandbox(env: NodeJS.ProcessEnv, reason: 'no-credentials' | 'forced'): Promise<void> {
+  const settings = configSchema.safeParse({
+    ...env,
+    SLACK_BOT_TOKEN: 'xoxb-sandbox',
+    SLACK_SIGNING_SECRET: 'sandbox',
+    SLACK_APP_TOKEN: undefined,
+    SLACK_API_URL: undefined,
+    // Quiet by default: a newcomer reads the address, not the bot's log.
+    LOG_LEVEL: env.LOG_LEVEL || 'warn',
+  });
+  if (!settings.success) {
+    console.error(new ConfigError(settings.error.issues.map((i) => `${i.path.join('.')} ${i.message}`)).message);
+    process.exit(78);
+  }
+  const { PORT, DATA_DIR, LOG_LEVEL, DATABASE_URL } = settings.data;
+  const logger = createLogger(LOG_LEVEL);
+  if (DATABASE_URL) logger.warn('DATABASE_URL is not used by the sandbox: its data stays in its own embedded database under DATA_DIR/sandbox');
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ dataDir: DATA_DIR, port: PORT, logLevel: LOG_LEVEL, logger });
+  } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      console.error(e.message);
+      process.exit(75); // EX_TEMPFAIL
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Sales Pulse cannot start its sandbox: port ${PORT} on ${SANDBOX_HOST} is in use. Stop what uses it, or set PORT to another port (PORT=3001 npm start).`);
+      process.exit(75);
+    }
+    throw e;
+  }
+  const running = sandbox;
+  onSignals(logger, () => running.stop());
+  const why = reason === 'forced' ? 'SALES_PULSE_SANDBOX=1 is set' : 'no Slack credentials are set';
+  console.log(
+    `This is a local sandbox (${why}): a Slack-like workspace on this machine with the real bot behind it, listening on ${SANDBOX_HOST} only; its data is in ${sandboxDir(DATA_DIR)}. To connect a real Slack workspace, see "Connect to Slack" in README.md.`,
+  );
+  console.log(`Sales Pulse sandbox: ${running.url}`);
+}
+
+async function runForSlack(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
 
   let database;
@@ -38,31 +110,20 @@ async function main(): Promise<void> {
 
   // Signals are handled from here on, so a SIGTERM that arrives while the app is still starting
   // (health checks already pass once the port listens) still shuts down cleanly.
-  let stopping = false;
   let starting: Promise<unknown> = Promise.resolve();
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  const stopping = onSignals(logger, async () => {
     try {
       await starting.catch(() => {});
       // bot.stop() stops the scheduler first and waits for a run in progress, before the database closes.
       await bot.stop();
-      await database.close();
-      logger.info('stopped cleanly');
-      process.exit(0);
-    } catch (e) {
-      logger.error({ err: e }, 'error during shutdown');
+    } finally {
       await database.close().catch(() => {});
-      process.exit(1);
     }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 
   starting = bot.start();
   const { port } = (await starting) as { port: number };
-  if (stopping) return;
+  if (stopping()) return;
   logger.info(
     { mode: isSocketMode(config) ? 'socket' : 'http', port },
     isSocketMode(config)

@@ -183,10 +183,30 @@ function methodSpecs(): Map<string, MethodSpec> {
   return methodSpecCache;
 }
 
+const MANIFEST_PATH = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
+
+/** What the sandbox reads from a Slack app manifest: the bot scopes, slash commands and global shortcuts. */
+export interface AppManifest {
+  scopes: string[];
+  commands: { command: string; description: string; usage_hint?: string; should_escape?: boolean }[];
+  shortcuts: { name: string; type: string; callback_id: string; description: string }[];
+}
+
+export function readManifest(manifestPath = MANIFEST_PATH): AppManifest {
+  const manifest = parseYaml(readFileSync(manifestPath, 'utf8')) as {
+    oauth_config?: { scopes?: { bot?: string[] } };
+    features?: { slash_commands?: AppManifest['commands']; shortcuts?: AppManifest['shortcuts'] };
+  };
+  return {
+    scopes: manifest.oauth_config?.scopes?.bot ?? [],
+    commands: manifest.features?.slash_commands ?? [],
+    shortcuts: (manifest.features?.shortcuts ?? []).filter((s) => s.type === 'global'),
+  };
+}
+
 /** Bot scopes declared in a Slack app manifest (`oauth_config.scopes.bot`). */
-export function manifestBotScopes(manifestPath = fileURLToPath(new URL('../../manifest.yml', import.meta.url))): string[] {
-  const manifest = parseYaml(readFileSync(manifestPath, 'utf8')) as { oauth_config?: { scopes?: { bot?: string[] } } };
-  return manifest.oauth_config?.scopes?.bot ?? [];
+export function manifestBotScopes(manifestPath = MANIFEST_PATH): string[] {
+  return readManifest(manifestPath).scopes;
 }
 
 /**

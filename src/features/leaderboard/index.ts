@@ -4,6 +4,7 @@ import { handleLeaderboardCommand, handlePostToChannel } from './command.js';
 import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
 
 export { loadBoard, publishBoard } from './board.js';
+export { nextSlot } from './schedule.js';
 
 /** /leaderboard on demand and its Post to channel button. (Schedules: job.ts, driven by the scheduler.) */
 export function register(app: App, deps: Deps): void {
