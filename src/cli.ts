@@ -1,9 +1,8 @@
-import 'dotenv/config';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from './config.js';
-import { createDb } from './db/client.js';
+import { ConfigError, configSchema, loadConfig, readEnvironment } from './config.js';
+import { createDb, openPglite } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
@@ -43,6 +42,11 @@ Commands:
                Example: npm run cli -- run-due --now 2026-11-30T16:00:00Z
                Needs the bot's settings (SLACK_BOT_TOKEN, ...) and database; prints what ran. Exit code 1
                when a run failed. On the embedded database, stop the bot first.
+  demo         fill the local sandbox (npm start without Slack credentials) with six weeks of demo history:
+               six reps with distinct stories, a weekly leaderboard in #sales, targets and two digest
+               subscriptions (also: npm run demo). When the sandbox is running on PORT it loads through it;
+               otherwise it writes the sandbox's database under DATA_DIR/sandbox. Loading twice duplicates
+               nothing, and nothing people logged themselves is touched.
   help         show this help`;
 
 async function migrate(): Promise<void> {
@@ -236,6 +240,56 @@ async function runDueCommand(args: string[]): Promise<number> {
   }
 }
 
+/** `demo`: the sandbox's demo data, through the running sandbox when there is one, else straight into its database. */
+async function demoCommand(): Promise<number> {
+  const settings = configSchema.safeParse({ ...process.env, SLACK_BOT_TOKEN: 'xoxb-sandbox', SLACK_SIGNING_SECRET: 'sandbox', SLACK_APP_TOKEN: undefined });
+  if (!settings.success) {
+    console.error(new ConfigError(settings.error.issues.map((i) => `${i.path.join('.')} ${i.message}`)).message);
+    return 78;
+  }
+  const { PORT, DATA_DIR } = settings.data;
+  const { SANDBOX_HOST, sandboxDir } = await import('./sandbox/start.js');
+  const url = `http://${SANDBOX_HOST}:${PORT}/sandbox/api/demo`;
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(120_000) });
+    const answer = (await response.json().catch(() => ({}))) as { ok?: boolean; notice?: string; error?: string };
+    if (response.ok && answer.ok) {
+      console.log(`${answer.notice ?? 'Demo data loaded.'} (through the sandbox running at http://${SANDBOX_HOST}:${PORT})`);
+      return 0;
+    }
+    console.error(
+      response.status === 404
+        ? `Something answers on port ${PORT}, but it is not the Sales Pulse sandbox. Set PORT to the sandbox's port, or stop that process.`
+        : `The sandbox at http://${SANDBOX_HOST}:${PORT} could not load the demo data: ${answer.error ?? `HTTP ${response.status}`}`,
+    );
+    return 1;
+  } catch (e) {
+    // Nothing listens there: write the sandbox's database directly (its lock stops us if a sandbox runs on another port).
+    if (!String((e as { cause?: { code?: string } }).cause?.code ?? '').includes('ECONNREFUSED')) throw e;
+  }
+  const dir = sandboxDir(DATA_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  let database;
+  try {
+    database = await openPglite(dir);
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError)) throw e;
+    console.error(
+      `The sandbox for DATA_DIR=${DATA_DIR} is running, but not on port ${PORT}. Run this with its PORT (PORT=<port> npm run demo), or press "Load demo data" on its page.`,
+    );
+    return 75;
+  }
+  try {
+    await runMigrations(database);
+    const [{ loadDemoData, describeDemoData }, { sandboxClock }] = await Promise.all([import('./sandbox/demo-data.js'), import('./sandbox/clock.js')]);
+    // The sandbox's own clock, which may have been moved: history ends at the sandbox's now.
+    console.log(`${describeDemoData(await loadDemoData(database.db, sandboxClock(dir).now()))} Start the sandbox with npm start to see it.`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const [command] = positionals;
@@ -249,6 +303,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return importCommand(argv.slice(argv.indexOf('import') + 1));
     case 'run-due':
       return runDueCommand(argv.slice(argv.indexOf('run-due') + 1));
+    case 'demo':
+      return demoCommand();
     case undefined:
     case 'help':
       console.log(USAGE);
@@ -259,6 +315,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+// .env is read in, and an empty variable counts as unset, as for npm start.
+process.env = readEnvironment();
 runCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {

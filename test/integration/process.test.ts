@@ -113,3 +113,89 @@ describe('the bot process (npm start) on the embedded database', () => {
     expect(fs.existsSync(path.join(dataDir, 'sales-pulse.lock'))).toBe(false);
   }, 30_000);
 });
+
+describe('npm start without Slack credentials: the local sandbox', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-sandbox-proc-'));
+  });
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function waitForLine(run: Running, pattern: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const match = run.output().match(pattern);
+      if (match) return match;
+      if (run.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no line matching ${pattern}:\n${run.output()}`);
+  }
+
+  const post = (url: string, body: object) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+
+  it('serves the sandbox on 127.0.0.1, says so last, keeps its workspace across a restart, and stops cleanly', async () => {
+    const port = await freePort();
+    // Empty credentials count as unset, in the environment as in .env.
+    const env = { PORT: String(port), DATA_DIR: dataDir, SLACK_BOT_TOKEN: '' };
+    const ui = async () => ((await (await fetch(`http://127.0.0.1:${port}/sandbox/ui?as=U0SPREP01&conv=C0SPSALES`)).json()) as { body: string }).body;
+    const first = startBot(env);
+    const stopLater = [first];
+    try {
+      await waitForLine(first, /Sales Pulse sandbox: http:\/\/127\.0\.0\.1:\d+\n/);
+      const lines = first.output().trim().split('\n');
+      expect(lines.at(-1)).toBe(`Sales Pulse sandbox: http://127.0.0.1:${port}`);
+      expect(lines.at(-2)).toMatch(/local sandbox.*127\.0\.0\.1 only.*Connect to Slack.*README/);
+
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Sales Pulse sandbox');
+      const sent = await post(`http://127.0.0.1:${port}/sandbox/api/command`, { as: 'U0SPREP01', conv: 'C0SPSALES', text: '/log-call Initech x2 #connected' });
+      expect(sent).toEqual({ status: 200, json: { ok: true } });
+      await expect.poll(ui).toContain('Logged 2 calls (connected) with Initech');
+
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      // The sandbox's data lives under DATA_DIR/sandbox, apart from a real workspace's.
+      expect(fs.existsSync(path.join(dataDir, 'sandbox', 'pglite'))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(false);
+
+      const second = startBot(env);
+      stopLater.push(second);
+      await waitForLine(second, /Sales Pulse sandbox: /);
+      expect(await ui()).toContain('Logged 2 calls (connected) with Initech');
+      const again = await post(`http://127.0.0.1:${port}/sandbox/api/command`, { as: 'U0SPREP01', conv: 'C0SPSALES', text: '/log-call Initech' });
+      expect(again.status).toBe(200);
+      // The count includes the calls stored before the restart.
+      await expect.poll(ui).toContain('3 calls this week');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      for (const run of stopLater) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('refuses to start the sandbox with NODE_ENV=production and says why', async () => {
+    const run = startBot({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) });
+    expect(await run.exited).toBe(78);
+    expect(run.output()).toContain('NODE_ENV=production');
+    expect(run.output()).toContain('Connect to Slack');
+    expect(fs.existsSync(path.join(dataDir, 'sandbox', 'sales-pulse.lock'))).toBe(false);
+  }, 30_000);
+
+  it('says which port is taken instead of failing obscurely', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = busy.address() as net.AddressInfo;
+    try {
+      const run = startBot({ DATA_DIR: dataDir, PORT: String(port) });
+      expect(await run.exited).toBe(75);
+      expect(run.output()).toContain(`port ${port} on 127.0.0.1 is in use`);
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
+});
