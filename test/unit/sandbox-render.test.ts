@@ -916,7 +916,9 @@ describe('renderMessageBody', () => {
     expect(html).toContain('<div class="bk-files"><figure class="bk-file bk-file-image">');
     expect(tag(html, 'img')).toMatchObject({ src: '/sandbox/files/F1', alt: 'This week' });
     expect(html).toContain('<figcaption class="bk-file-title">This week</figcaption>');
-    expect(tag(html, 'a')).toEqual({ class: 'bk-file bk-file-download', href: '/sandbox/files/F2', download: 'board "q4".csv' });
+    // The image opens full size in a new tab; the CSV downloads.
+    expect(tag(html, 'a', { href: '/sandbox/files/F1' })).toMatchObject({ target: '_blank', rel: 'noopener noreferrer' });
+    expect(tag(html, 'a', { class: 'bk-file bk-file-download' })).toEqual({ class: 'bk-file bk-file-download', href: '/sandbox/files/F2', download: 'board "q4".csv' });
     expect(text(html)).toContain('📄board "q4".csvLeaderboard CSV');
   });
 });

@@ -136,9 +136,9 @@
       els.thread.hidden = true;
       els.thread.innerHTML = '';
     }
-    els.input.disabled = !ui.composer.enabled;
-    els.input.placeholder = ui.composer.enabled ? ui.composer.placeholder : 'The Home tab has no composer';
-    els.composer.classList.toggle('composer-off', !ui.composer.enabled);
+    // The Home tab has no composer, as in Slack.
+    els.composer.hidden = !ui.composer.enabled;
+    els.input.placeholder = ui.composer.placeholder;
     for (const item of document.querySelectorAll('.nav-item')) {
       item.classList.toggle('nav-active', item.dataset.conv === state.conv);
       if (item.dataset.conv === state.conv) item.setAttribute('aria-current', 'page');
@@ -428,7 +428,7 @@
   els.composer.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = els.input.value.trim();
-    if (!text || els.input.disabled) return;
+    if (!text || els.composer.hidden) return;
     els.input.value = '';
     hideCompletions();
     els.hint.textContent = '';

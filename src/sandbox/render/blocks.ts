@@ -647,7 +647,9 @@ function renderFile(file: MessageFile, ctx: RenderContext): string {
   if (href && typeof file.mimetype === 'string' && file.mimetype.startsWith('image/')) {
     const title = file.title || file.name || '';
     const caption = title ? `<figcaption class="bk-file-title">${escapeHtml(title)}</figcaption>` : '';
-    return `<figure class="bk-file bk-file-image"><img${attrs({ src: href, alt: title || name, loading: 'lazy' })}>${caption}</figure>`;
+    // A click opens the full-size image, as Slack's viewer does.
+    const image = `<img${attrs({ src: href, alt: title || name, loading: 'lazy' })}>`;
+    return `<figure class="bk-file bk-file-image"><a${attrs({ href, target: '_blank', rel: 'noopener noreferrer', title: 'Open the full-size image' })}>${image}</a>${caption}</figure>`;
   }
   const title = file.title && file.title !== name ? `<span class="bk-file-title">${escapeHtml(file.title)}</span>` : '';
   const inner = `<span class="bk-file-icon" aria-hidden="true">📄</span><span class="bk-file-name">${escapeHtml(name)}</span>${title}`;
