@@ -13,6 +13,7 @@ import { DEFAULT_BATCH_SIZE, importCsvFile, type ImportResult } from '../src/fea
 import { ensureWorkspace } from '../src/slack/workspace.js';
 import { freshPostgres } from './postgres.js';
 import type { Bench, BenchRow } from './types.js';
+import { seededRandom } from '../src/lib/random.js';
 
 const TEAM = 'T0BENCH';
 const NOW = new Date('2026-11-20T15:00:00Z');
@@ -35,17 +36,6 @@ interface RawDeal {
   updated_at: Date;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run imports the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function quote(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -53,7 +43,7 @@ function quote(value: string): string {
 
 /** One deal: its CSV line and the row the import should store for it (workspace defaults: USD, UTC). */
 function* generateDeals(count: number): Generator<{ line: string; row: RawDeal }> {
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)]!;
   const DAY = 86_400_000;
   for (let i = 1; i <= count; i++) {

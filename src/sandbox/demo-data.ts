@@ -29,6 +29,7 @@ import { getDigestChoice, setDigestChoice } from '../features/summary/index.js';
 // The targets feature has no index.ts: the admin command imports its queries the same way.
 import { listTargets, upsertTarget, type TargetInput } from '../features/targets/queries.js';
 import { currencyExponent, minorToDecimal } from '../lib/money.js';
+import { seededRandom } from '../lib/random.js';
 import {
   SANDBOX_CHANNELS,
   SANDBOX_CURRENCY,
@@ -100,22 +101,11 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny, good-enough PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;
   constructor(...parts: (string | number)[]) {
-    this.next = mulberry32(hash([SEED, ...parts].join('|')));
+    this.next = seededRandom(hash([SEED, ...parts].join('|')));
   }
   float(): number {
     return this.next();

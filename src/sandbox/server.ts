@@ -11,6 +11,7 @@ import type { Logger } from '../lib/logger.js';
 import { CLOCK_PRESETS, localDateTimeInstant, presetInstant, type SandboxClock } from './clock.js';
 import { APP_CONVERSATION, clockLabel, conversationId, localInputValue, renderRegions, renderShell, type PageData } from './page.js';
 import { PeopleActions, SandboxRequestError } from './people-actions.js';
+import { BadRequest, readBody } from './slack-api.js';
 import type { Workspace } from './workspace.js';
 
 const ASSETS: Record<string, { file: URL; type: string }> = {
@@ -77,15 +78,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new SandboxRequestError('The request is too large');
-    chunks.push(chunk as Buffer);
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BadRequest) throw new SandboxRequestError('The request is too large');
+    throw error;
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    return JSON.parse(body.toString('utf8') || '{}');
   } catch {
     throw new SandboxRequestError('The request is not JSON');
   }

@@ -240,7 +240,7 @@ function invalidArguments(messages: string[]): SlackApiError {
   return new SlackApiError('invalid_arguments', { response_metadata: { messages } });
 }
 
-class BadRequest extends Error {}
+export class BadRequest extends Error {}
 
 type Json = Record<string, any>;
 
@@ -457,12 +457,13 @@ function messageContentError(args: Json): SlackApiError | undefined {
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request's body, refused past `maxBytes` (with BadRequest 'request_too_large'). */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest('request_too_large');
+    if (size > maxBytes) throw new BadRequest('request_too_large');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

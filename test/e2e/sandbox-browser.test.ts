@@ -121,11 +121,16 @@ describe('the sandbox in a browser', () => {
     await expect.poll(() => page.locator('article.msg', { hasText: 'Logged 1 call' }).count()).toBe(0);
   });
 
-  it('/log-call alone opens the modal; a wrong count shows its error under the field; fixed, it logs', async () => {
+  it('/log-call alone opens the modal; a type change updates it; a wrong count shows its error under the field; fixed, it logs', async () => {
     await actAs(ana.id);
     await type('/log-call');
     const modal = page.getByRole('dialog');
     await modal.waitFor();
+    await modal.getByLabel('Account').fill('Globex');
+    // Picking another type updates the modal (block_actions, then views.update): email outcomes, and what was typed stays.
+    await modal.getByLabel('Activity').selectOption({ label: 'Email' });
+    await expect.poll(() => modal.getByLabel('Outcome').locator('option').allTextContents()).toContain('replied');
+    await expect(modal.getByLabel('Account').inputValue()).resolves.toBe('Globex');
     await modal.getByLabel('How many').fill('0');
     await modal.getByRole('button', { name: 'Save' }).click();
     const error = modal.locator('.bk-error');
@@ -138,7 +143,7 @@ describe('the sandbox in a browser', () => {
     await modal.getByLabel('How many').fill('3');
     await modal.getByRole('button', { name: 'Save' }).click();
     await modal.waitFor({ state: 'detached' });
-    await page.locator('article.msg', { hasText: 'Logged 3 calls' }).first().waitFor();
+    await page.locator('article.msg', { hasText: 'Logged 3 emails with Globex' }).first().waitFor();
     await shot('05-modal-logged');
   });
 
