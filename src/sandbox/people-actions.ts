@@ -111,9 +111,8 @@ export class PeopleActions {
   }
 
   private nextTs(): string {
-    // The Web API's timestamps and these share the clock; a counter keeps several in one millisecond apart.
-    const micros = this.opts.clock.now().getTime() * 1000 + (++this.sequence % 1000);
-    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+    // One sequence with the Web API's: never behind a message already shown, never the same ts twice.
+    return this.opts.slack.nextTs();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -230,6 +230,11 @@ export function pageRoutes(opts: PageRoutesOptions): (req: IncomingMessage, res:
 
   return async (req, res, url) => {
     const path = url.pathname;
+    // DNS rebinding: a foreign name resolving to 127.0.0.1 sends its own Host (and a matching Origin).
+    if (!/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(req.headers.host ?? '')) {
+      sendJson(res, 403, { ok: false, error: 'The sandbox answers only at 127.0.0.1 or localhost' });
+      return true;
+    }
     if (req.method === 'GET') {
       if (path === '/' || path === '/index.html') {
         res.writeHead(200, {
@@ -281,7 +286,9 @@ export function pageRoutes(opts: PageRoutesOptions): (req: IncomingMessage, res:
         sendJson(res, 200, { ok: true, ...(notice ? { notice } : {}) });
       } catch (error) {
         if (error instanceof z.ZodError || error instanceof SandboxRequestError) {
-          sendJson(res, 400, { ok: false, error: error instanceof z.ZodError ? 'That request was not understood.' : error.message });
+          const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+          const problem = issue ? `That request was not understood: ${issue.path.join('.') || 'the body'} ${issue.message}.` : (error as Error).message;
+          sendJson(res, 400, { ok: false, error: problem });
         } else {
           logger.error({ err: error, verb }, 'sandbox action failed');
           sendJson(res, 500, { ok: false, error: 'Something went wrong in the sandbox; the log has the details.' });

@@ -129,6 +129,8 @@ export interface FakeSlack {
   responseUrl(id?: string, context?: ResponseUrlContext): string;
   /** A trigger id for something `userId` just did: a modal opened with it opens for them, within 3 seconds. */
   issueTrigger(userId: string): string;
+  /** The next message timestamp: follows the clock, always increasing (shared by everything that adds a message). */
+  nextTs(): string;
   workspace: Workspace;
   calls: RecordedCall[];
   /** Every call to `method`, refused ones included (check `.ok`). */
@@ -866,13 +868,15 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       if (problem) throw problem;
       if (channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
       const ts = String(args.ts);
-      workspace.updateMessage(conversationFor(String(args.channel)), ts, { text: args.text ?? '', blocks: args.blocks });
+      if (!workspace.updateMessage(conversationFor(String(args.channel)), ts, { text: args.text ?? '', blocks: args.blocks })) {
+        throw new SlackApiError('message_not_found');
+      }
       return { channel: String(args.channel), ts, text: args.text ?? '', message: botMessage(args, ts) };
     },
 
     'chat.delete': (args) => {
       if (channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
-      workspace.deleteMessage(conversationFor(String(args.channel)), String(args.ts));
+      if (!workspace.deleteMessage(conversationFor(String(args.channel)), String(args.ts))) throw new SlackApiError('message_not_found');
       return { channel: String(args.channel), ts: String(args.ts) };
     },
 
@@ -935,7 +939,11 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       const stored = isMissing(args.view_id)
         ? [...workspace.modals.values()].flat().find((v) => !isMissing(args.external_id) && v.view.external_id === args.external_id)
         : workspace.findView(String(args.view_id));
-      const id = stored?.id ?? (isMissing(args.view_id) ? nextId('V') : String(args.view_id));
+      // Slack answers not_found for a view it never opened (this server knows every id it gave out).
+      if (!stored && (isMissing(args.view_id) || !viewHashes.has(String(args.view_id)))) throw new SlackApiError('not_found');
+      const id = stored?.id ?? String(args.view_id);
+      // A stored view's hash is the current one (the page may have replaced the view after a response_action).
+      if (stored && !isMissing(args.hash) && stored.hash !== args.hash) throw new SlackApiError('hash_conflict');
       checkHash(id, args.hash);
       const answer = viewResponse(view, id, stored ? { previous_view_id: stored.previousViewId, root_view_id: stored.rootViewId } : {});
       if (stored) {
@@ -1194,6 +1202,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       workspace.triggers.set(trigger, { userId, expiresAt: Date.now() + TRIGGER_LIFETIME_MS });
       return trigger;
     },
+    nextTs,
     workspace,
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
