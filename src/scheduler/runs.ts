@@ -195,22 +195,29 @@ export async function skipRun(
   return rows.length === 1;
 }
 
-/** The rows for these keys (one query), so a tick only tries to claim what has no row or a dead claim. */
+/** Keys per query in findRuns, so a big workspace does not make one huge IN list. */
+const FIND_RUNS_CHUNK = 500;
+
+/**
+ * The rows for these keys (one query per FIND_RUNS_CHUNK keys), so a tick only tries to claim what has no
+ * row or a dead claim.
+ */
 export async function findRuns(db: Db, runKeys: string[]): Promise<Map<string, RunRow>> {
   const found = new Map<string, RunRow>();
-  if (runKeys.length === 0) return found;
-  const rows = await db
-    .select({
-      runKey: scheduledRuns.runKey,
-      status: scheduledRuns.status,
-      attempts: scheduledRuns.attempts,
-      leaseUntil: scheduledRuns.leaseUntil,
-      messageTs: scheduledRuns.messageTs,
-      error: scheduledRuns.error,
-    })
-    .from(scheduledRuns)
-    .where(inArray(scheduledRuns.runKey, runKeys));
-  for (const row of rows) found.set(row.runKey, row);
+  for (let i = 0; i < runKeys.length; i += FIND_RUNS_CHUNK) {
+    const rows = await db
+      .select({
+        runKey: scheduledRuns.runKey,
+        status: scheduledRuns.status,
+        attempts: scheduledRuns.attempts,
+        leaseUntil: scheduledRuns.leaseUntil,
+        messageTs: scheduledRuns.messageTs,
+        error: scheduledRuns.error,
+      })
+      .from(scheduledRuns)
+      .where(inArray(scheduledRuns.runKey, runKeys.slice(i, i + FIND_RUNS_CHUNK)));
+    for (const row of rows) found.set(row.runKey, row);
+  }
   return found;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The generic scheduling machinery: the run-claim table (runs.ts) on both databases, concurrent claims on
  * separate connections included; the Scheduler (tick, cron start with catch-up, stop); and
- * `npm run cli -- run-due --now …` as an operator runs it, against the fake Slack.
+ * `npm run cli -- run-due --now …` as an operator runs it, against the fake Slack. The delivery protocol built
+ * on the claim table (claim, lease, retries, completion) is tested in delivery-protocol.test.ts.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -157,6 +158,15 @@ describeEachDb('scheduler runs: claim, complete, fail, release, skip', (getDb) =
     expect(isClaimable(found.get('b'), at(24 * 60 * MINUTE))).toBe(false);
     expect(isClaimable(found.get('c'), T0)).toBe(true);
     expect(await findRuns(database.db, [])).toEqual(new Map());
+  });
+
+  it('findRuns over more keys than one query takes (a big workspace’s digests): every row found', async () => {
+    const { database } = getDb();
+    const keys = Array.from({ length: 1201 }, (_, i) => `many:${String(i).padStart(4, '0')}`);
+    await database.db.insert(scheduledRuns).values(keys.filter((_, i) => i % 2 === 0).map((runKey) => ({ runKey, job: 'test', teamId: 'T0001', slotAt: T0, status: 'done' as const, attempts: 1 })));
+    const found = await findRuns(database.db, keys);
+    expect(found.size).toBe(601);
+    expect([...found.keys()].sort()).toEqual(keys.filter((_, i) => i % 2 === 0));
   });
 });
 

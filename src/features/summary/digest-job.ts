@@ -1,7 +1,7 @@
 /**
  * DM digests: each person's own numbers, by DM, at 16:00 on Friday (weekly, this week so far) or at 08:00
  * every day (daily, covering yesterday), in the person's OWN Slack time zone, exactly once per person and slot
- * across replicas and restarts (the same claim table and rules as scheduled leaderboards, see job.ts there).
+ * across replicas and restarts (the delivery protocol of src/scheduler/deliveries.ts, as for scheduled leaderboards).
  *
  * Recipients, on every tick, all workspaces:
  * - people with an explicit 'weekly' or 'daily' row in digest_subscriptions;
@@ -9,25 +9,21 @@
  *   `users`: anyone who used the bot or was looked up) who is not a bot, not deactivated and has no row of their
  *   own ('off' is an opt-out). "Everyone" means the people Sales Pulse knows: it does not page users.list.
  *
- * For each recipient:
- * 1. The latest slot at `now` in their zone (users.time_zone, else the workspace default), DST-safe (the slot
- *    logic of scheduled leaderboards). Only the latest slot counts: after a long outage older ones are superseded.
- * 2. Not due when the slot is at or before the moment they subscribed (their row's updated_at; for the workspace
- *    default, when the workspace settings last changed, or when Sales Pulse first saw the person): a new
- *    subscriber gets their first digest at the next slot, not an immediate catch-up for a past one.
- * 3. Older than the grace window (24 h) and never run: recorded once as `skipped` and logged.
- * 4. The person is refreshed through users.info (a short cache age): deactivated people and bots are recorded
- *    `skipped` with the reason. If their time zone changed, the next tick works with the new one.
- * 5. Claim `digest:<team>:<user>:<cadence>:<slot ISO>`; build the stats for the slot's period; DM them; complete
- *    the run with the message ts.
- *
- * Failures (as for leaderboards):
- * - Before anything was posted (building the stats, opening the DM): the claim is given back for a later tick
- *   (1, then 5 minutes), at most MAX_ATTEMPTS times, then failed. Nothing can be duplicated there.
- * - Errors meaning no DM can ever reach the person (user_not_found, user_disabled, account_inactive,
- *   cannot_dm_bot, missing_scope, token problems…): failed at once and logged; nobody else to tell.
- * - While posting: a 429 or an unreachable Slack (certainly not posted) gives the claim back for a minute on;
- *   5xx, resets and timeouts fail the run (Slack may have posted: a missed digest beats a double).
+ * For each recipient (the lifecycle: grace window, claim, lease, retries, the "certainly not sent" rule and
+ * completion, is the delivery protocol's, see src/scheduler/deliveries.ts):
+ * 1. Due: the latest slot at `now` in their zone (users.time_zone, else the workspace default), DST-safe (the
+ *    slot logic of scheduled leaderboards). Only the latest slot counts: after a long outage older ones are
+ *    superseded. Not due when the slot is at or before the moment they subscribed (their row's updated_at; for
+ *    the workspace default, when the workspace settings last changed, or when Sales Pulse first saw the person):
+ *    a new subscriber gets their first digest at the next slot, not an immediate catch-up for a past one.
+ *    The run key is `digest:<team>:<user>:<cadence>:<slot ISO>`.
+ * 2. Ready: the person is refreshed through users.info (a short cache age): deactivated people and bots are
+ *    recorded `skipped` with the reason. If their time zone changed, the next tick works with the new one.
+ * 3. Build: the stats for the slot's period, and the DM conversation (conversations.open posts nothing, so its
+ *    failures are retried like any failure before sending).
+ * 4. Send: the DM.
+ * Errors meaning no DM can ever reach the person (user_not_found, user_disabled, account_inactive,
+ * cannot_dm_bot, missing_scope, token problems…) fail the run at once; nobody else to tell.
  *
  * Pacing: conversations.open is Tier 3 (about 50 a minute per workspace). Each process starts at most
  * `maxPerTick` digests (default 40) per tick, oldest slots first; the rest are due at the next tick, a minute
@@ -42,10 +38,9 @@ import { digestSubscriptions, users, workspaces } from '../../db/schema/index.js
 import type { Db } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { lastCompletePeriod, parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
-import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from '../../scheduler/runs.js';
-import type { RunOutcome, ScheduledJob } from '../../scheduler/scheduler.js';
+import { defineDeliveryJob, type DueRun } from '../../scheduler/deliveries.js';
+import type { ScheduledJob } from '../../scheduler/scheduler.js';
 import { getSlackUser } from '../../slack/user-directory.js';
-import { certainlyNotSent, describeFailure, platformCode } from '../../slack/web-api-errors.js';
 import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/schedule.js';
 import type { BoardPeriod } from '../leaderboard/types.js';
 import { loadTargetProgress } from '../targets/progress.js';
@@ -53,16 +48,10 @@ import { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js
 import { loadPersonalStats } from './stats.js';
 
 export const DIGEST_JOB = 'digest';
-export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 /** Digests one process starts per tick (see Pacing above). */
 export const DEFAULT_MAX_PER_TICK = 40;
-/** Claims of one run before a failure before posting becomes final. */
-export const MAX_ATTEMPTS = 3;
 /** How fresh the person's profile must be before their digest (deactivation, time zone). */
 export const RECIPIENT_MAX_AGE_MS = 15 * 60 * 1000;
-const RETRY_DELAYS_MS = [60_000, 5 * 60_000];
-const NOT_SENT_RETRY_MS = 60_000;
 /** Slackbot is not a bot by users.info, but gets no digest. */
 const SLACKBOT = 'USLACKBOT';
 
@@ -226,15 +215,6 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
   ];
 }
 
-/** findRuns in chunks, so a big workspace does not make one huge IN list. */
-async function findRunsChunked(db: Db, runKeys: string[]): Promise<Map<string, RunRow>> {
-  const found = new Map<string, RunRow>();
-  for (let i = 0; i < runKeys.length; i += 500) {
-    for (const [key, row] of await findRuns(db, runKeys.slice(i, i + 500))) found.set(key, row);
-  }
-  return found;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The job
 
@@ -248,49 +228,63 @@ export interface DigestJobOptions {
   maxPerTick?: number;
 }
 
-interface DueDigest {
+interface DueDigest extends DueRun {
   recipient: DigestRecipient;
-  slot: Date;
-  runKey: string;
 }
 
+interface BuiltDigest {
+  client: webApi.WebClient;
+  /** The DM conversation. */
+  channel: string;
+  message: ReturnType<typeof personalStatsMessage>;
+}
 
 export function createDigestJob(options: DigestJobOptions): ScheduledJob {
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const maxPerTick = options.maxPerTick ?? DEFAULT_MAX_PER_TICK;
+  return defineDeliveryJob<DueDigest, BuiltDigest, Deps>({
+    name: DIGEST_JOB,
+    noun: 'digest',
+    verb: 'sent',
+    claimedBy: options.claimedBy,
+    graceMs: options.graceMs,
+    leaseMs: options.leaseMs,
+    maxPerTick: options.maxPerTick ?? DEFAULT_MAX_PER_TICK,
+    permanentErrors: UNDELIVERABLE,
 
-  /** Claimed: build, DM, record. Returns what came of it. */
-  async function deliver(deps: Deps, client: webApi.WebClient, due: DueDigest, attempt: number): Promise<RunOutcome> {
-    const { recipient: r, slot, runKey } = due;
-    const log = deps.logger.child({ job: DIGEST_JOB, runKey, teamId: r.teamId, userId: r.userId });
-    const base = { job: DIGEST_JOB, runKey, teamId: r.teamId, slotAt: slot };
-    const who = `<@${r.userId}> (${r.teamId}, ${r.cadence})`;
-
-    /** Nothing was posted: give the claim back for a later tick, or give up after MAX_ATTEMPTS. */
-    const notPosted = async (error: unknown, retryInMs?: number): Promise<RunOutcome> => {
-      const reason = describeFailure(error);
-      const now = deps.clock.now();
-      const code = platformCode(error);
-      if (code && UNDELIVERABLE.has(code)) {
-        log.warn({ code }, 'digest cannot be delivered to this person; not retried');
-        await failRun(deps.db, runKey, { error: reason, now }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
-        return { ...base, status: 'failed', detail: `${who}: ${reason}`, error: reason };
+    async listDue(deps, now) {
+      const due: DueDigest[] = [];
+      for (const recipient of await loadDigestRecipients(deps.db)) {
+        let slot: Date;
+        try {
+          slot = latestDigestSlot(recipient.cadence, recipient.timeZone, now);
+        } catch (error) {
+          deps.logger.error({ err: error, teamId: recipient.teamId, userId: recipient.userId, timeZone: recipient.timeZone }, 'cannot compute a digest slot; ignoring this recipient');
+          continue;
+        }
+        // Subscribed (or first seen, or the default turned on) at or after this slot: the first digest is a later one.
+        if (recipient.since && slot.getTime() <= recipient.since.getTime()) continue;
+        due.push({ runKey: digestRunKey(recipient.teamId, recipient.userId, recipient.cadence, slot), teamId: recipient.teamId, slotAt: slot, recipient });
       }
-      if (retryInMs !== undefined || attempt < MAX_ATTEMPTS) {
-        const retryAt = new Date(now.getTime() + (retryInMs ?? RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)]!));
-        log.warn({ err: error, attempt, retryAt }, 'digest not sent; a later tick tries again');
-        await releaseRun(deps.db, runKey, { error: `attempt ${attempt}: ${reason}`, retryAt }).catch((e: unknown) => log.error({ err: e }, 'could not release the run'));
-        return { ...base, status: 'retry', detail: `${who}: ${reason}; retrying after ${retryAt.toISOString()}`, error: reason };
-      }
-      log.error({ err: error, attempt }, 'digest not sent; giving up on this slot');
-      await failRun(deps.db, runKey, { error: reason, now }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
-      return { ...base, status: 'failed', detail: `${who}: ${reason}`, error: reason };
-    };
+      return due;
+    },
+    describe: ({ recipient: r }) => `<@${r.userId}> (${r.teamId}, ${r.cadence})`,
+    logFields: ({ recipient: r }) => ({ userId: r.userId, cadence: r.cadence }),
 
-    // 1. The message. Nothing is sent yet.
-    let message;
-    try {
+    /** The person, refreshed: deactivated people and bots get none; a new time zone means a new slot. */
+    async ready({ recipient: r, slotAt }, { deps, now, log }) {
+      const person = await getSlackUser(deps, options.clientFor(r.teamId), r.teamId, r.userId, { maxAgeMs: RECIPIENT_MAX_AGE_MS });
+      if (person.deleted) return { skip: 'skipped: the person is deactivated' };
+      if (person.isBot || r.userId === SLACKBOT) return { skip: 'skipped: a bot gets no digest' };
+      const zone = knownTimeZone(person.timeZone);
+      if (zone && zone !== r.timeZone && latestDigestSlot(r.cadence, zone, now).getTime() !== slotAt.getTime()) {
+        // They moved time zones: the next tick computes their slot in the new zone (now cached).
+        log.info({ from: r.timeZone, to: zone }, 'recipient changed time zone; rescheduling their digest');
+        return 'later';
+      }
+      return 'go';
+    },
+
+    async build({ recipient: r, slotAt: slot }, { deps, log }) {
+      const client = options.clientFor(r.teamId);
       const settings: PeriodSettings = {
         timeZone: r.timeZone,
         weekStartsOn: r.weekStartsOn as PeriodSettings['weekStartsOn'],
@@ -309,155 +303,14 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
         }
       }
       const summary = personalStatsMessage(stats, progress, { footer: digestFooter(r.cadence) });
-      message = { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` };
-    } catch (error) {
-      return notPosted(error);
-    }
-
-    // 2. The DM conversation. A failure here posted nothing either.
-    let channel: string;
-    try {
+      // The DM conversation: opening it posts nothing, so it belongs before the send.
       const opened = await client.conversations.open({ users: r.userId });
       if (!opened.channel?.id) throw new Error('conversations.open returned no channel');
-      channel = opened.channel.id;
-    } catch (error) {
-      return notPosted(error, certainlyNotSent(error) ? NOT_SENT_RETRY_MS : undefined);
-    }
-
-    // 3. The post: from here a failure is final unless Slack certainly did not post.
-    let ts: string;
-    try {
-      const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-      ts = posted.ts ?? '';
-    } catch (error) {
-      const code = platformCode(error);
-      if (certainlyNotSent(error) || (code && UNDELIVERABLE.has(code))) return notPosted(error, NOT_SENT_RETRY_MS);
-      const reason = describeFailure(error);
-      log.error({ err: error, reason }, 'digest could not be posted; this slot is not retried');
-      await failRun(deps.db, runKey, { error: reason, now: deps.clock.now() }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
-      return { ...base, status: 'failed', detail: `${who}: ${reason}`, error: reason };
-    }
-
-    // 4. Record it, retried hard: a run left `running` would be sent again once its lease expires.
-    const recorded = await completeRunPersistently(deps.db, runKey, { messageTs: ts, clock: deps.clock, withinMs: leaseMs / 2 });
-    if (!recorded) log.error({ ts }, 'sent the digest but could not record it; it may be sent again when the claim expires');
-    log.info({ ts, slot: slot.toISOString(), cadence: r.cadence }, 'sent the digest');
-    return { ...base, status: 'done', detail: `${who}: sent (ts ${ts})`, messageTs: ts };
-  }
-
-  /** A due slot past the grace window: recorded once (skipped, or a given-back claim failed). */
-  async function tooLate(deps: Deps, due: DueDigest, row: RunRow | undefined, now: Date): Promise<RunOutcome | undefined> {
-    const { recipient: r, slot, runKey } = due;
-    const wall = deps.clock.now();
-    const base = { job: DIGEST_JOB, runKey, teamId: r.teamId, slotAt: slot };
-    if (row) {
-      const reason = `not sent within the grace window${row.error ? ` (last: ${row.error})` : ''}`;
-      if (!(await claimRun(deps.db, { runKey, job: DIGEST_JOB, teamId: r.teamId, slotAt: slot, claimedBy: options.claimedBy, leaseMs, now: wall }))) return undefined;
-      await failRun(deps.db, runKey, { error: reason, now: wall });
-      deps.logger.warn({ job: DIGEST_JOB, runKey, teamId: r.teamId, userId: r.userId, reason }, 'digest given up');
-      return { ...base, status: 'failed', detail: `<@${r.userId}> (${r.teamId}): ${reason}`, error: reason };
-    }
-    const recorded = await skipRun(deps.db, {
-      runKey,
-      job: DIGEST_JOB,
-      teamId: r.teamId,
-      slotAt: slot,
-      reason: `missed: slot older than the ${Math.round(graceMs / 3_600_000)} h grace window at ${now.toISOString()}`,
-      claimedBy: options.claimedBy,
-      now: wall,
-    });
-    if (!recorded) return undefined;
-    deps.logger.warn(
-      { job: DIGEST_JOB, runKey, teamId: r.teamId, userId: r.userId, slot: slot.toISOString(), now: now.toISOString(), graceMs },
-      'digest missed and skipped: its slot is older than the grace window',
-    );
-    return { ...base, status: 'skipped', detail: `<@${r.userId}> (${r.teamId}): slot ${slot.toISOString()} is older than the grace window` };
-  }
-
-  /** Refresh the person, then claim and deliver; skipped (recorded) for deactivated people and bots. */
-  async function runOne(deps: Deps, due: DueDigest, row: RunRow | undefined, now: Date): Promise<RunOutcome | undefined> {
-    const { recipient: r, slot, runKey } = due;
-    const client = options.clientFor(r.teamId);
-    const base = { job: DIGEST_JOB, runKey, teamId: r.teamId, slotAt: slot };
-
-    const person = await getSlackUser(deps, client, r.teamId, r.userId, { maxAgeMs: RECIPIENT_MAX_AGE_MS });
-    if (person.deleted || person.isBot || r.userId === SLACKBOT) {
-      const reason = person.deleted ? 'skipped: the person is deactivated' : 'skipped: a bot gets no digest';
-      const recorded = await skipRun(deps.db, { runKey, job: DIGEST_JOB, teamId: r.teamId, slotAt: slot, reason, claimedBy: options.claimedBy, now: deps.clock.now() });
-      if (!recorded) return undefined;
-      deps.logger.info({ job: DIGEST_JOB, runKey, teamId: r.teamId, userId: r.userId, reason }, 'digest skipped');
-      return { ...base, status: 'skipped', detail: `<@${r.userId}> (${r.teamId}): ${reason}` };
-    }
-    const zone = knownTimeZone(person.timeZone);
-    if (zone && zone !== r.timeZone && latestDigestSlot(r.cadence, zone, now).getTime() !== slot.getTime()) {
-      // They moved time zones: the next tick computes their slot in the new zone (now cached).
-      deps.logger.info({ job: DIGEST_JOB, teamId: r.teamId, userId: r.userId, from: r.timeZone, to: zone }, 'recipient changed time zone; rescheduling their digest');
-      return undefined;
-    }
-
-    const wall = deps.clock.now();
-    const claimed = await claimRun(deps.db, { runKey, job: DIGEST_JOB, teamId: r.teamId, slotAt: slot, claimedBy: options.claimedBy, leaseMs, now: wall });
-    if (!claimed) return undefined;
-    if (row) deps.logger.warn({ job: DIGEST_JOB, runKey, attempts: row.attempts + 1, lastError: row.error }, 'took over a digest run whose claim had expired');
-    const stopRenewing = keepClaimAlive(deps.db, runKey, {
-      claimedBy: options.claimedBy,
-      leaseMs,
-      now: () => deps.clock.now(),
-      onLost: () => deps.logger.error({ job: DIGEST_JOB, runKey }, 'lost the claim of a digest still in progress (this process stalled past its lease)'),
-      onError: (error) => deps.logger.warn({ err: error, job: DIGEST_JOB, runKey }, 'could not renew the claim of a digest in progress'),
-    });
-    try {
-      return await deliver(deps, client, due, (row?.attempts ?? 0) + 1);
-    } finally {
-      stopRenewing();
-    }
-  }
-
-  return {
-    name: DIGEST_JOB,
-    async runDue(deps: Deps, now: Date, signal?: AbortSignal): Promise<RunOutcome[]> {
-      const recipients = await loadDigestRecipients(deps.db);
-      const due: DueDigest[] = [];
-      for (const recipient of recipients) {
-        let slot: Date;
-        try {
-          slot = latestDigestSlot(recipient.cadence, recipient.timeZone, now);
-        } catch (error) {
-          deps.logger.error({ err: error, teamId: recipient.teamId, userId: recipient.userId, timeZone: recipient.timeZone }, 'cannot compute a digest slot; ignoring this recipient');
-          continue;
-        }
-        // Subscribed (or first seen, or the default turned on) at or after this slot: the first digest is a later one.
-        if (recipient.since && slot.getTime() <= recipient.since.getTime()) continue;
-        due.push({ recipient, slot, runKey: digestRunKey(recipient.teamId, recipient.userId, recipient.cadence, slot) });
-      }
-      const existing = await findRunsChunked(deps.db, due.map((d) => d.runKey));
-      const wall = deps.clock.now();
-      const open = due.filter((d) => isClaimable(existing.get(d.runKey), wall)).sort((a, b) => a.slot.getTime() - b.slot.getTime());
-
-      const outcomes: RunOutcome[] = [];
-      let started = 0;
-      let deferred = 0;
-      for (const item of open) {
-        if (signal?.aborted) break;
-        const row = existing.get(item.runKey);
-        try {
-          let outcome: RunOutcome | undefined;
-          if (now.getTime() - item.slot.getTime() > graceMs) {
-            outcome = await tooLate(deps, item, row, now);
-          } else if (started >= maxPerTick) {
-            deferred++;
-          } else {
-            started++;
-            outcome = await runOne(deps, item, row, now);
-          }
-          if (outcome) outcomes.push(outcome);
-        } catch (error) {
-          // A database error around the claim: nothing was sent; the next tick looks again.
-          deps.logger.error({ err: error, job: DIGEST_JOB, runKey: item.runKey }, 'digest run failed before sending');
-        }
-      }
-      if (deferred > 0) deps.logger.info({ job: DIGEST_JOB, deferred, maxPerTick }, 'more digests due than this tick sends; the next tick sends the rest');
-      return outcomes;
+      return { client, channel: opened.channel.id, message: { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` } };
     },
-  };
+    async send(_due, { client, channel, message }) {
+      const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+      return { messageTs: posted.ts };
+    },
+  });
 }

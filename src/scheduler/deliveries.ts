@@ -1,0 +1,372 @@
+/**
+ * The one delivery protocol: how every scheduled job turns "this is due" into "this was sent, exactly once".
+ *
+ * A job says three things (a `DeliveryJob`): what is due at a tick (`listDue`), how to build one delivery
+ * (`build`) and how to send it (`send`). Everything else happens here, the same way for every job:
+ *
+ * 1. Every tick: the job lists what is due; the run rows of those keys are read in one go (runs.ts); only keys
+ *    without a row, or with a running claim whose lease has passed, are looked at, oldest slot first, at most
+ *    `concurrency` at a time, at most `maxPerTick` started per tick (the rest are due at the next tick).
+ *    Once `signal` aborts (shutdown) nothing new is started or claimed; work already claimed finishes.
+ * 2. A slot older than the grace window (24 h): never run, it is recorded once as `skipped` and logged; a
+ *    claim given back (or left by a dead process) that is now too old is claimed and failed once, with its
+ *    last error. Neither is ever sent.
+ * 3. The job's optional `ready` check (before claiming, e.g. a refreshed profile): 'go', 'later' (not due at
+ *    this tick after all: nothing recorded) or `{ skip: reason }` (recorded once as `skipped`).
+ * 4. Claim the run key (INSERT … ON CONFLICT: of any number of processes exactly one goes on), then keep the
+ *    claim alive (its lease renewed every third of it) for as long as the run works.
+ * 5. `build`: everything before the one call that delivers. It may call Slack methods that post nothing
+ *    (users.info, conversations.open), so a failure here sent nothing and is retried: the claim is given back
+ *    for a later tick (RETRY_DELAYS_MS: 1, then 5 minutes), at most MAX_ATTEMPTS claims, then failed.
+ * 6. `send`: the call that delivers. If it fails, Slack may or may not have delivered, so only what certainly
+ *    did not go out (a 429 the client gave up on, a connection never made: certainlyNotSent) is given back,
+ *    for NOT_SENT_RETRY_MS on, without an attempt limit (the grace window bounds it): a delivery is delayed by
+ *    rate limits or an outage, never dropped for them. Anything else (5xx, resets, timeouts) fails the run
+ *    and is logged as an error: a miss (visible in scheduled_runs and the logs) beats a double.
+ * 7. At either stage, a Slack error in the job's `permanentErrors` (no retry can fix it: the bot is not in
+ *    the channel, the person is gone, the token is revoked) fails the run at once and calls
+ *    `onPermanentFailure` once (e.g. DM whoever set the schedule). No retries, so no storm.
+ * 8. Sent: the run is completed with the message ts, retried with backoff for half the lease (a run left
+ *    `running` would be sent again once its lease expires), even if the tick was aborted meanwhile. Then
+ *    `afterSend` (e.g. a chart in the message's thread); its failures are logged, never undo the delivery.
+ *
+ * The one case that can still send twice is the crash case of runs.ts: a process that died after sending and
+ * before recording it (or could not record it for half a lease) has its claim taken over later.
+ */
+import type { Db } from '../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { certainlyNotSent, describeFailure, platformCode } from '../slack/web-api-errors.js';
+import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from './runs.js';
+import type { RunOutcome } from './scheduler.js';
+
+/** A slot older than this when a tick first sees it is skipped, not sent. */
+export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a claim stays valid without renewal. The running process renews it every third of this, so it
+ * only bounds how soon a run whose process died is taken over.
+ */
+export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+/** Claims of one run before a failure that sent nothing (building it) becomes final. */
+export const MAX_ATTEMPTS = 3;
+/** After the n-th failed build, the run is given back until this much later (the last entry repeats). */
+export const RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000];
+/** After Slack certainly did not deliver (rate limits, unreachable): given back until this much later. */
+export const NOT_SENT_RETRY_MS = 60_000;
+
+/** What the protocol itself needs; a job's own callbacks may ask for more (`D`). */
+export interface DeliveryDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One unit of work a job found due: the job adds what it needs to build and send it. */
+export interface DueRun {
+  /** Unique per unit of work and slot, starting with the job's name, e.g. `leaderboard:<schedule id>:<slot ISO>`. */
+  runKey: string;
+  teamId: string | null;
+  /** The slot this run is for. */
+  slotAt: Date;
+}
+
+export interface TickContext<D extends DeliveryDeps> {
+  deps: D;
+  /** The tick's instant (what is due is due as of this). The wall clock is `deps.clock`. */
+  now: Date;
+  /** `deps.logger` with the job, run key, team and the job's `logFields` bound. */
+  log: Logger;
+}
+
+export interface DeliveryContext<D extends DeliveryDeps> extends TickContext<D> {
+  /** 1 on the first claim of this run; more after runs given back or taken over. */
+  attempt: number;
+}
+
+/** What `send` reports: the delivered message's ts, recorded on the run. */
+export interface Sent {
+  messageTs?: string | null;
+}
+
+export interface PermanentFailure {
+  /** The Slack error code, one of the job's `permanentErrors`. */
+  code: string;
+  /** The short reason recorded on the run. */
+  reason: string;
+  error: unknown;
+  stage: 'build' | 'send';
+}
+
+/** The answer of a job's `ready` check, before claiming. */
+export type Readiness = 'go' | 'later' | { skip: string };
+
+/**
+ * A scheduled job on the protocol: `T` is one due delivery, `M` what `build` makes of it, `D` the deps its
+ * callbacks need, `S` what `send` reports.
+ */
+export interface DeliveryJob<T extends DueRun, M, D extends DeliveryDeps = DeliveryDeps, S extends Sent = Sent> {
+  /** The job's name: the runs' `job` column and every outcome's `job`. */
+  name: string;
+  /** What one delivery is called in the logs: 'scheduled leaderboard', 'digest'. */
+  noun: string;
+  /** What a delivery does, as a past participle, in outcomes and logs: 'posted', 'sent'. */
+  verb: string;
+  /** Recorded as claimed_by (host:pid:instance). */
+  claimedBy: string;
+  graceMs?: number;
+  leaseMs?: number;
+  /** Deliveries worked on at once by one process (default 1). */
+  concurrency?: number;
+  /** Deliveries one process starts per tick (default: no limit); the rest are due at the next tick. */
+  maxPerTick?: number;
+
+  /** Everything due at `now`, run or not: the protocol leaves out what was already run or is being run. */
+  listDue(deps: D, now: Date): Promise<T[]>;
+  /** Who or where, for outcomes: `<#C123> (T123)`. */
+  describe(due: T): string;
+  /** Fields for every log line about this delivery: `{ channel }`, `{ userId }`. */
+  logFields?(due: T): Record<string, unknown>;
+  /** Before claiming: still due, and for whom? Default 'go'. */
+  ready?(due: T, ctx: TickContext<D>): Promise<Readiness>;
+  /** Everything before the call that delivers; nothing may be delivered here (failures are retried). */
+  build(due: T, ctx: DeliveryContext<D>): Promise<M>;
+  /** The call that delivers (failures are final unless Slack certainly did not deliver). */
+  send(due: T, message: M, ctx: DeliveryContext<D>): Promise<S>;
+  /** After the run is recorded done: extras that never undo the delivery (failures are logged). */
+  afterSend?(due: T, message: M, sent: S, ctx: DeliveryContext<D>): Promise<void>;
+  /** Slack error codes no retry can fix: the run fails at once and `onPermanentFailure` is called. */
+  permanentErrors?: ReadonlySet<string>;
+  /** Called once when a run fails for one of `permanentErrors`, after the failure is recorded. */
+  onPermanentFailure?(due: T, failure: PermanentFailure, ctx: DeliveryContext<D>): Promise<void>;
+}
+
+/** A job built on the protocol: a ScheduledJob (scheduler.ts) for deps of type `D`. */
+export interface DeliveryScheduledJob<D extends DeliveryDeps> {
+  name: string;
+  runDue(deps: D, now: Date, signal?: AbortSignal): Promise<RunOutcome[]>;
+}
+
+/** The ScheduledJob that runs `job`'s deliveries on every tick. */
+export function defineDeliveryJob<T extends DueRun, M, D extends DeliveryDeps, S extends Sent = Sent>(job: DeliveryJob<T, M, D, S>): DeliveryScheduledJob<D> {
+  return { name: job.name, runDue: (deps, now, signal) => runDeliveries(job, deps, now, signal) };
+}
+
+/**
+ * Run everything of `job` due at `now` that nobody has run yet (see the header). Safe to call from many
+ * processes at once and any number of times for the same `now`. Rejects only when listing what is due or
+ * reading the runs fails; a failure around one delivery is logged and the others go on.
+ */
+export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  deps: D,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<RunOutcome[]> {
+  const graceMs = job.graceMs ?? DEFAULT_GRACE_MS;
+  const maxPerTick = job.maxPerTick ?? Infinity;
+  const due = await job.listDue(deps, now);
+  const existing = await findRuns(deps.db, due.map((d) => d.runKey));
+  const wall = deps.clock.now();
+  const open = due.filter((d) => isClaimable(existing.get(d.runKey), wall)).sort((a, b) => a.slotAt.getTime() - b.slotAt.getTime());
+
+  const outcomes: RunOutcome[] = [];
+  let started = 0;
+  let deferred = 0;
+  await eachLimited(open, job.concurrency ?? 1, signal, async (item) => {
+    const log = deps.logger.child({ job: job.name, runKey: item.runKey, teamId: item.teamId, ...job.logFields?.(item) });
+    const ctx: TickContext<D> = { deps, now, log };
+    try {
+      let outcome: RunOutcome | undefined;
+      if (now.getTime() - item.slotAt.getTime() > graceMs) {
+        outcome = await closeTooLate(job, item, existing.get(item.runKey), ctx, graceMs);
+      } else if (started >= maxPerTick) {
+        deferred++;
+      } else {
+        started++;
+        outcome = await claimAndDeliver(job, item, existing.get(item.runKey), ctx, signal);
+      }
+      if (outcome) outcomes.push(outcome);
+    } catch (error) {
+      // A database error around the claim: nothing was sent; the next tick looks again.
+      log.error({ err: error }, `${job.noun} run failed before anything was ${job.verb}`);
+    }
+  });
+  if (deferred > 0) deps.logger.info({ job: job.name, deferred, maxPerTick }, `more ${job.noun} runs due than one tick starts; the next tick starts the rest`);
+  return outcomes;
+}
+
+function outcomeBase(job: { name: string }, item: DueRun) {
+  return { job: job.name, runKey: item.runKey, teamId: item.teamId, slotAt: item.slotAt };
+}
+
+/** A due slot past the grace window: recorded once (skipped, or a given-back claim failed), never sent. */
+async function closeTooLate<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  item: T,
+  row: RunRow | undefined,
+  { deps, now, log }: TickContext<D>,
+  graceMs: number,
+): Promise<RunOutcome | undefined> {
+  const wall = deps.clock.now();
+  const base = outcomeBase(job, item);
+  if (row) {
+    // A claim given back (or left by a dead process) and now too old to send: close it, once.
+    const reason = `not ${job.verb} within the grace window${row.error ? ` (last: ${row.error})` : ''}`;
+    const claimed = await claimRun(deps.db, { ...base, claimedBy: job.claimedBy, leaseMs: job.leaseMs ?? DEFAULT_LEASE_MS, now: wall });
+    if (!claimed) return undefined;
+    await failRun(deps.db, item.runKey, { error: reason, now: wall });
+    log.warn({ reason }, `${job.noun} given up`);
+    return { ...base, status: 'failed', detail: `${job.describe(item)}: ${reason}`, error: reason };
+  }
+  const recorded = await skipRun(deps.db, {
+    ...base,
+    reason: `missed: slot older than the ${Math.round(graceMs / 3_600_000)} h grace window at ${now.toISOString()}`,
+    claimedBy: job.claimedBy,
+    now: wall,
+  });
+  if (!recorded) return undefined;
+  log.warn({ slot: item.slotAt.toISOString(), now: now.toISOString(), graceMs }, `${job.noun} missed and skipped: its slot is older than the grace window`);
+  return { ...base, status: 'skipped', detail: `${job.describe(item)}: slot ${item.slotAt.toISOString()} is older than the grace window` };
+}
+
+/** Ready? Then claim, keep the claim alive while delivering, and stop renewing when done. */
+async function claimAndDeliver<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  item: T,
+  row: RunRow | undefined,
+  ctx: TickContext<D>,
+  signal: AbortSignal | undefined,
+): Promise<RunOutcome | undefined> {
+  const { deps, log } = ctx;
+  const base = outcomeBase(job, item);
+  const readiness = job.ready ? await job.ready(item, ctx) : 'go';
+  if (readiness === 'later') return undefined;
+  if (readiness !== 'go') {
+    const recorded = await skipRun(deps.db, { ...base, reason: readiness.skip, claimedBy: job.claimedBy, now: deps.clock.now() });
+    if (!recorded) return undefined;
+    log.info({ reason: readiness.skip }, `${job.noun} skipped`);
+    return { ...base, status: 'skipped', detail: `${job.describe(item)}: ${readiness.skip}` };
+  }
+  if (signal?.aborted) return undefined; // shutting down: claim nothing new
+
+  const leaseMs = job.leaseMs ?? DEFAULT_LEASE_MS;
+  const claimed = await claimRun(deps.db, { ...base, claimedBy: job.claimedBy, leaseMs, now: deps.clock.now() });
+  if (!claimed) return undefined; // another process has it (or just finished it)
+  if (row) log.warn({ attempts: row.attempts + 1, lastError: row.error }, 'took over a scheduled run whose claim had expired');
+  const stopRenewing = keepClaimAlive(deps.db, item.runKey, {
+    claimedBy: job.claimedBy,
+    leaseMs,
+    now: () => deps.clock.now(),
+    onLost: () => log.error('lost the claim of a run still in progress (this process stalled past its lease)'),
+    onError: (error) => log.warn({ err: error }, 'could not renew the claim of a run in progress'),
+  });
+  try {
+    return await deliver(job, item, { ...ctx, attempt: (row?.attempts ?? 0) + 1 }, leaseMs);
+  } finally {
+    stopRenewing();
+  }
+}
+
+/** Claimed: build, send, record. Returns what came of it; never throws. */
+async function deliver<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  item: T,
+  ctx: DeliveryContext<D>,
+  leaseMs: number,
+): Promise<RunOutcome> {
+  const { deps, log } = ctx;
+  let message: M;
+  try {
+    message = await job.build(item, ctx);
+  } catch (error) {
+    return notDelivered(job, item, ctx, error, 'build');
+  }
+  let sent: S;
+  try {
+    sent = await job.send(item, message, ctx);
+  } catch (error) {
+    return notDelivered(job, item, ctx, error, 'send');
+  }
+
+  // Delivered. Record it, retried hard: a run left `running` would be delivered again once its lease expires.
+  const messageTs = sent.messageTs ?? null;
+  const recorded = await completeRunPersistently(deps.db, item.runKey, { messageTs, clock: deps.clock, withinMs: leaseMs / 2 });
+  if (!recorded) log.error({ ts: messageTs }, `${job.verb} the ${job.noun} but could not record it; it may be ${job.verb} again when the claim expires`);
+  if (job.afterSend) {
+    try {
+      await job.afterSend(item, message, sent, ctx);
+    } catch (error) {
+      log.warn({ err: error, ts: messageTs }, `the ${job.noun} was ${job.verb}, but what follows it failed`);
+    }
+  }
+  log.info({ ts: messageTs, slot: item.slotAt.toISOString() }, `${job.verb} the ${job.noun}`);
+  const detail = `${job.describe(item)}: ${job.verb}${messageTs ? ` (ts ${messageTs})` : ''}`;
+  return { ...outcomeBase(job, item), status: 'done', detail, ...(messageTs ? { messageTs } : {}) };
+}
+
+/**
+ * Building or sending failed: fail at once (permanent), give the claim back (certainly not sent, or nothing
+ * sent and attempts left), or fail (Slack may have delivered, or no attempts left).
+ */
+async function notDelivered<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  item: T,
+  ctx: DeliveryContext<D>,
+  error: unknown,
+  stage: 'build' | 'send',
+): Promise<RunOutcome> {
+  const { deps, log, attempt } = ctx;
+  const reason = describeFailure(error);
+  const code = platformCode(error);
+  const base = outcomeBase(job, item);
+  const where = job.describe(item);
+  const fail = async (): Promise<RunOutcome> => {
+    await failRun(deps.db, item.runKey, { error: reason, now: deps.clock.now() }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
+    return { ...base, status: 'failed', detail: `${where}: ${reason}`, error: reason };
+  };
+  const giveBack = async (retryAt: Date, error: string): Promise<RunOutcome> => {
+    await releaseRun(deps.db, item.runKey, { error, retryAt }).catch((e: unknown) => log.error({ err: e }, 'could not release the run'));
+    return { ...base, status: 'retry', detail: `${where}: ${reason}; retrying after ${retryAt.toISOString()}`, error: reason };
+  };
+
+  if (code !== undefined && job.permanentErrors?.has(code)) {
+    log.warn({ code, stage }, `${job.noun} failed for good (${code}); not retried`);
+    const outcome = await fail();
+    if (job.onPermanentFailure) {
+      try {
+        await job.onPermanentFailure(item, { code, reason, error, stage }, ctx);
+      } catch (e) {
+        log.warn({ err: e, code }, `could not act on the permanent failure of the ${job.noun}`);
+      }
+    }
+    return outcome;
+  }
+  if (certainlyNotSent(error)) {
+    const retryAt = new Date(deps.clock.now().getTime() + NOT_SENT_RETRY_MS);
+    log.warn({ retryAt, reason, stage }, `Slack refused or could not be reached before anything was ${job.verb}; a later tick tries again`);
+    return giveBack(retryAt, reason);
+  }
+  if (stage === 'send') {
+    log.error({ err: error, reason }, `${job.noun} could not be ${job.verb}; this slot is not retried`);
+    return fail();
+  }
+  if (attempt < MAX_ATTEMPTS) {
+    const retryAt = new Date(deps.clock.now().getTime() + RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)]!);
+    log.warn({ err: error, attempt, retryAt }, `could not build the ${job.noun}; a later tick tries again`);
+    return giveBack(retryAt, `attempt ${attempt}: ${reason}`);
+  }
+  log.error({ err: error, attempt }, `could not build the ${job.noun}; giving up on this slot`);
+  return fail();
+}
+
+/** Run `work` over `items`, at most `limit` at a time; stops taking new items once `signal` aborts. */
+async function eachLimited<T>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !signal?.aborted) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
