@@ -3,7 +3,12 @@
  * implementation: the Web API (slack-api.ts) writes a Workspace; the page (server.ts) shows it and sends
  * signed requests to the bot as Slack does (slack-requests.ts).
  */
-export * from './slack-api.js';
+export { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './slack-api.js';
+export { BadRequest, readBody } from './api-http.js';
+export { blockKitProblems } from './block-kit-checks.js';
+export type { FakeUser, FakeUserInput, FakeUserProfile } from './fake-users.js';
+export { manifestBotScopes, readManifest, type AppManifest } from './method-reference.js';
+export type { FailureSpec, RecordedCall, WaitForOptions } from './recorder.js';
 export * from './slack-requests.js';
 export * from './workspace.js';
 export * from './people.js';

@@ -10,11 +10,12 @@ import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { actionPayload, viewStateValues, type FormInput } from './render/index.js';
 import { dmChannelId, SANDBOX_BOT, SANDBOX_TEAM_DOMAIN, SANDBOX_TEAM_ID, type SandboxChannel } from './people.js';
-import type { FakeSlack, FakeUser } from './slack-api.js';
+import type { FakeUser } from './fake-users.js';
+import type { FakeSlack } from './slack-api.js';
 import { signSlackRequest } from './slack-requests.js';
 import type { StoredMessage, StoredView } from './workspace.js';
+import type { Json } from './json-args.js';
 
-type Json = Record<string, any>;
 
 /** Slack gives an app 3 seconds to answer a request. */
 export const SLACK_ACK_TIMEOUT_MS = 3_000;

@@ -11,7 +11,7 @@ import type { Logger } from '../lib/logger.js';
 import { CLOCK_PRESETS, localDateTimeInstant, presetInstant, type SandboxClock } from './clock.js';
 import { APP_CONVERSATION, clockLabel, conversationId, localInputValue, renderRegions, renderShell, type PageData } from './page.js';
 import { PeopleActions, SandboxRequestError } from './people-actions.js';
-import { BadRequest, readBody } from './slack-api.js';
+import { BadRequest, readBody } from './api-http.js';
 import type { Workspace } from './workspace.js';
 
 const ASSETS: Record<string, { file: URL; type: string }> = {

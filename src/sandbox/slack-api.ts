@@ -8,15 +8,24 @@
  * Workspace (messages, threads, files, Home tabs, modals), and every request can be recorded so a test
  * can assert on what the app sent; failures can be injected.
  *
+ * The parts: method-reference.ts (Slack's method reference and the manifest: arguments, scopes),
+ * block-kit-checks.ts (payload limits), recorder.ts (recorded calls, waitFor, injected failures),
+ * api-http.ts (reading requests, writing answers), fake-users.ts (users as Slack returns them). This file
+ * is the server and its method handlers.
+ *
  * Pass `slack.apiUrl` to Bolt as `clientOptions.slackApiUrl`, and `slack.responseUrl` to the signed
  * request sender so `respond()` lands here too.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { SlackApiError, invalidArguments } from './api-error.js';
+import { BadRequest, bearerToken, parseRequest, readBody, sendAnswer, type Answer, type ParsedRequest } from './api-http.js';
+import { blockKitProblems, checkView, messageContentError } from './block-kit-checks.js';
+import { newFakeUser, type FakeUser, type FakeUserInput } from './fake-users.js';
+import { isMissing, isObject, type Json } from './json-args.js';
+import { checkRequired, methodSpecs, scopesAccepted } from './method-reference.js';
+import { apiFailure, CallRecorder, hookFailure, type FailureSpec, type RecordedCall, type WaitForOptions } from './recorder.js';
 import { Workspace, type ResponseUrlContext, type StoredFile } from './workspace.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -49,71 +58,6 @@ export interface FakeSlackOptions {
    * when handled; without it (or when it resolves false) they get 404.
    */
   routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
-}
-
-export interface RecordedCall {
-  /** Web API method name, or 'response_url' / 'file_upload' for those endpoints. */
-  method: string;
-  /** Arguments as received; JSON-valued form fields (blocks, view, attachments, ...) are parsed. */
-  args: Record<string, any>;
-  /** Date.now() when the request arrived. */
-  at: number;
-  /** True when the fake answered with success (HTTP 200 and, for the Web API, `ok: true`). */
-  ok: boolean;
-  /** HTTP status the fake answered with. */
-  status: number;
-  /** Slack error code when refused (e.g. 'missing_scope', 'ratelimited', 'expired_url'). */
-  error?: string;
-  /** The body the fake answered with (parsed JSON for the Web API, text otherwise). */
-  response?: unknown;
-  /** For 'response_url' calls: the id the URL was made with. */
-  responseUrlId?: string;
-}
-
-export interface FakeUserProfile {
-  display_name: string;
-  real_name: string;
-  email?: string;
-  [field: string]: unknown;
-}
-
-export interface FakeUser {
-  id: string;
-  team_id: string;
-  name: string;
-  real_name: string;
-  tz: string;
-  tz_label: string;
-  /** Seconds east of UTC, as Slack reports it (for the current date unless given). */
-  tz_offset: number;
-  is_admin: boolean;
-  is_owner: boolean;
-  is_primary_owner: boolean;
-  is_restricted: boolean;
-  is_ultra_restricted: boolean;
-  deleted: boolean;
-  is_bot: boolean;
-  is_app_user: boolean;
-  locale?: string;
-  profile: FakeUserProfile;
-}
-
-export type FakeUserInput = Partial<Omit<FakeUser, 'profile'>> & { id: string; profile?: Partial<FakeUserProfile> };
-
-export interface FailureSpec {
-  /** Slack error code: answered as HTTP 200 `{ok:false, error}` (for response_url/file_upload: HTTP 400 with that text). */
-  error?: string;
-  /** HTTP status: 429 answers with a Retry-After header; 5xx answers with that status. */
-  status?: number;
-  /** Seconds for the Retry-After header of a 429. Default 1. */
-  retryAfter?: number;
-  /** How many consecutive calls fail. Default 1. */
-  times?: number;
-}
-
-export interface WaitForOptions {
-  /** Also match calls the fake refused. By default only successful calls match. */
-  includeFailed?: boolean;
 }
 
 export interface FakeSlack {
@@ -156,401 +100,15 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Slack's method reference
-// ---------------------------------------------------------------------------------------------
-
-interface MethodSpec {
-  args: Record<string, { required?: boolean }>;
-  errors: Record<string, string>;
-  scopes: { bot?: { name: string }[] };
-}
-
-const METHODS_DIR = fileURLToPath(new URL('./slack-methods/', import.meta.url));
-let methodSpecCache: Map<string, MethodSpec> | undefined;
-
-function methodSpecs(): Map<string, MethodSpec> {
-  if (!methodSpecCache) {
-    methodSpecCache = new Map();
-    for (const file of readdirSync(METHODS_DIR)) {
-      if (!file.endsWith('.json')) continue;
-      const spec = JSON.parse(readFileSync(METHODS_DIR + file, 'utf8')) as Partial<MethodSpec>;
-      methodSpecCache.set(file.slice(0, -'.json'.length), {
-        args: spec.args ?? {},
-        errors: spec.errors ?? {},
-        scopes: spec.scopes ?? {},
-      });
-    }
-  }
-  return methodSpecCache;
-}
-
-const MANIFEST_PATH = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
-
-/** What the sandbox reads from a Slack app manifest: the bot scopes, slash commands and global shortcuts. */
-export interface AppManifest {
-  scopes: string[];
-  commands: { command: string; description: string; usage_hint?: string; should_escape?: boolean }[];
-  shortcuts: { name: string; type: string; callback_id: string; description: string }[];
-}
-
-export function readManifest(manifestPath = MANIFEST_PATH): AppManifest {
-  const manifest = parseYaml(readFileSync(manifestPath, 'utf8')) as {
-    oauth_config?: { scopes?: { bot?: string[] } };
-    features?: { slash_commands?: AppManifest['commands']; shortcuts?: AppManifest['shortcuts'] };
-  };
-  return {
-    scopes: manifest.oauth_config?.scopes?.bot ?? [],
-    commands: manifest.features?.slash_commands ?? [],
-    shortcuts: (manifest.features?.shortcuts ?? []).filter((s) => s.type === 'global'),
-  };
-}
-
-/** Bot scopes declared in a Slack app manifest (`oauth_config.scopes.bot`). */
-export function manifestBotScopes(manifestPath = MANIFEST_PATH): string[] {
-  return readManifest(manifestPath).scopes;
-}
-
-/**
- * Arguments the reference marks optional but where one of a group is needed, and vice versa.
- * (conversations.open's "users or channel" is checked by its handler, which answers
- * users_list_not_supplied as Slack does.)
- */
-const ONE_OF: Record<string, string[][]> = {
-  'views.open': [['trigger_id', 'interactivity_pointer']],
-  'views.push': [['trigger_id', 'interactivity_pointer']],
-  'views.update': [['view_id', 'external_id']],
-};
-
-/** Form fields Slack decodes as JSON. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'files', 'unfurled_attachments', 'unfurls', 'options', 'option_groups']);
-
-// ---------------------------------------------------------------------------------------------
-// Errors and small utilities
-// ---------------------------------------------------------------------------------------------
-
-class SlackApiError extends Error {
-  constructor(
-    readonly code: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(code);
-  }
-}
-
-function invalidArguments(messages: string[]): SlackApiError {
-  return new SlackApiError('invalid_arguments', { response_metadata: { messages } });
-}
-
-export class BadRequest extends Error {}
-
-type Json = Record<string, any>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
 function randomToken(length: number): string {
   let out = '';
   while (out.length < length) out += Math.random().toString(36).slice(2);
   return out.slice(0, length);
 }
 
-function describeCall(call: RecordedCall, index: number): string {
-  const outcome = call.ok ? 'ok' : `refused ${call.error ?? `HTTP ${call.status}`}`;
-  const extra = !call.ok && isObject(call.response) && call.response.needed ? ` (needed ${call.response.needed})` : '';
-  const shown = Object.fromEntries(
-    Object.entries(call.args).map(([key, value]) => [key, Buffer.isBuffer(value) ? `<${value.length} bytes>` : value]),
-  );
-  let args = JSON.stringify(shown);
-  if (args.length > 200) args = `${args.slice(0, 200)}…`;
-  return `  #${index + 1} ${call.method}: ${outcome}${extra} ${args}`;
-}
-
-function tzOffsetSeconds(timeZone: string, at = new Date()): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wallClockAsUtc = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-  return Math.round((wallClockAsUtc - Math.floor(at.getTime() / 1000) * 1000) / 1000);
-}
-
-function tzLabel(timeZone: string, at = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'long' }).formatToParts(at);
-  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Block Kit checks (the cheap ones; Slack rejects the whole payload past them)
-// ---------------------------------------------------------------------------------------------
-
-const OPTION_LIMITS: Record<string, number> = {
-  static_select: 100,
-  multi_static_select: 100,
-  overflow: 5,
-  checkboxes: 10,
-  radio_buttons: 10,
-};
-
-function textOf(value: unknown): string | undefined {
-  return isObject(value) && typeof value.text === 'string' ? value.text : undefined;
-}
-
-/** Problems in a list of blocks, as Slack's `[ERROR] ... [json-pointer:...]` messages. */
-export function blockKitProblems(blocks: unknown, pointer: string, maxBlocks: number): string[] {
-  const problems: string[] = [];
-  const at = (path: string, message: string) => problems.push(`[ERROR] ${message} [json-pointer:${path}]`);
-  if (!Array.isArray(blocks)) {
-    at(pointer, 'must be an array');
-    return problems;
-  }
-  if (blocks.length > maxBlocks) at(pointer, `no more than ${maxBlocks} items allowed`);
-
-  const maxLength = (value: unknown, max: number, path: string) => {
-    if (typeof value === 'string' && value.length > max) at(path, `must be less than ${max + 1} characters`);
-  };
-
-  const walk = (node: unknown, path: string, actionIds: Set<string>) => {
-    if (Array.isArray(node)) {
-      node.forEach((child, i) => walk(child, `${path}/${i}`, actionIds));
-      return;
-    }
-    if (!isObject(node)) return;
-    if ((node.type === 'plain_text' || node.type === 'mrkdwn') && 'text' in node) {
-      if (typeof node.text !== 'string') at(`${path}/text`, 'must provide a string');
-      else if (node.text.length === 0) at(`${path}/text`, 'must be more than 0 characters');
-    }
-    if (typeof node.action_id === 'string') {
-      maxLength(node.action_id, 255, `${path}/action_id`);
-      if (actionIds.has(node.action_id)) at(`${path}/action_id`, `duplicate action_id ${node.action_id}`);
-      actionIds.add(node.action_id);
-    }
-    if (node.type === 'button') {
-      maxLength(textOf(node.text), 75, `${path}/text/text`);
-      maxLength(node.value, 2000, `${path}/value`);
-      maxLength(node.url, 3000, `${path}/url`);
-    }
-    const optionLimit = typeof node.type === 'string' ? OPTION_LIMITS[node.type] : undefined;
-    if (optionLimit !== undefined && Array.isArray(node.options) && node.options.length > optionLimit) {
-      at(`${path}/options`, `no more than ${optionLimit} items allowed`);
-    }
-    if (Array.isArray(node.options)) {
-      node.options.forEach((option: unknown, i: number) => {
-        if (!isObject(option)) return;
-        maxLength(textOf(option.text), 75, `${path}/options/${i}/text/text`);
-        maxLength(option.value, 150, `${path}/options/${i}/value`);
-      });
-    }
-    for (const [key, child] of Object.entries(node)) walk(child, `${path}/${key}`, actionIds);
-  };
-
-  const blockIds = new Set<string>();
-  blocks.forEach((block: unknown, i: number) => {
-    const path = `${pointer}/${i}`;
-    if (!isObject(block) || typeof block.type !== 'string') {
-      at(path, 'missing required field: type');
-      return;
-    }
-    if (typeof block.block_id === 'string') {
-      maxLength(block.block_id, 255, `${path}/block_id`);
-      if (blockIds.has(block.block_id)) at(`${path}/block_id`, `duplicate block_id ${block.block_id}`);
-      blockIds.add(block.block_id);
-    }
-    switch (block.type) {
-      case 'section':
-        if (block.text === undefined && block.fields === undefined) at(path, 'must provide text or fields');
-        maxLength(textOf(block.text), 3000, `${path}/text/text`);
-        if (Array.isArray(block.fields)) {
-          if (block.fields.length > 10) at(`${path}/fields`, 'no more than 10 items allowed');
-          block.fields.forEach((field: unknown, f: number) => maxLength(textOf(field), 2000, `${path}/fields/${f}/text`));
-        }
-        break;
-      case 'header':
-        if (!isObject(block.text) || block.text.type !== 'plain_text') at(`${path}/text`, 'must be a plain_text text object');
-        maxLength(textOf(block.text), 150, `${path}/text/text`);
-        break;
-      case 'context':
-        if (Array.isArray(block.elements) && block.elements.length > 10) at(`${path}/elements`, 'no more than 10 items allowed');
-        break;
-      case 'actions':
-        if (Array.isArray(block.elements) && block.elements.length > 25) at(`${path}/elements`, 'no more than 25 items allowed');
-        break;
-      case 'table':
-        if (Array.isArray(block.rows)) {
-          if (block.rows.length > 100) at(`${path}/rows`, 'no more than 100 items allowed');
-          block.rows.forEach((row: unknown, r: number) => {
-            if (Array.isArray(row) && row.length > 20) at(`${path}/rows/${r}`, 'no more than 20 items allowed');
-          });
-        }
-        break;
-    }
-    // Action ids must be unique within their block.
-    walk(block, path, new Set());
-  });
-  return problems;
-}
-
-/** Problems in a view payload (views.open/push/update/publish), as Slack reports them. */
-function viewProblems(view: unknown, expectedTypes: string[]): string[] {
-  const problems: string[] = [];
-  const at = (path: string, message: string) => problems.push(`[ERROR] ${message} [json-pointer:${path}]`);
-  if (!isObject(view)) {
-    at('/view', 'must be a JSON object');
-    return problems;
-  }
-  if (!expectedTypes.includes(view.type)) at('/view/type', `must be one of: ${expectedTypes.join(', ')}`);
-  if (view.type === 'modal') {
-    if (!isObject(view.title)) at('/view', 'missing required field: title');
-    for (const key of ['title', 'submit', 'close'] as const) {
-      const object = view[key];
-      if (object === undefined) continue;
-      if (!isObject(object) || object.type !== 'plain_text') at(`/view/${key}`, 'must be a plain_text text object');
-      else if (typeof object.text === 'string' && object.text.length > 24) at(`/view/${key}/text`, 'must be less than 25 characters');
-    }
-    const hasInput = Array.isArray(view.blocks) && view.blocks.some((b: unknown) => isObject(b) && b.type === 'input');
-    if (hasInput && view.submit === undefined) at('/view', 'must provide a submit property when using input blocks');
-  }
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) {
-    at('/view/private_metadata', 'must be less than 3001 characters');
-  }
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) at('/view/callback_id', 'must be less than 256 characters');
-  if (typeof view.external_id === 'string' && view.external_id.length > 255) at('/view/external_id', 'must be less than 256 characters');
-  problems.push(...blockKitProblems(view.blocks ?? [], '/view/blocks', 100));
-  for (const key of ['title', 'submit', 'close'] as const) {
-    if (isObject(view[key]) && view[key].text === '') at(`/view/${key}/text`, 'must be more than 0 characters');
-  }
-  return problems;
-}
-
-/**
- * Message content checks shared by chat.postMessage/postEphemeral/update and response_url:
- * returns the Slack error code and messages, or undefined when the content is acceptable.
- */
-function messageContentError(args: Json): SlackApiError | undefined {
-  const { text, blocks, attachments, markdown_text: markdownText } = args;
-  if (!isMissing(markdownText) && (!isMissing(text) || !isMissing(blocks))) return new SlackApiError('markdown_text_conflict');
-  if (!isMissing(blocks)) {
-    if (!Array.isArray(blocks)) return new SlackApiError('invalid_blocks_format');
-    const problems = blockKitProblems(blocks, '/blocks', 50);
-    if (problems.length) return new SlackApiError('invalid_blocks', { response_metadata: { messages: problems } });
-  }
-  const hasText = typeof text === 'string' && text.trim() !== '';
-  const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
-  const hasAttachments = Array.isArray(attachments) && attachments.length > 0;
-  if (!hasText && !hasBlocks && !hasAttachments && isMissing(markdownText)) return new SlackApiError('no_text');
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request parsing
-// ---------------------------------------------------------------------------------------------
-
-const MAX_BODY_BYTES = 50 * 1024 * 1024;
-
-/** A request's body, refused past `maxBytes` (with BadRequest 'request_too_large'). */
-export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BadRequest('request_too_large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-interface ParsedRequest {
-  args: Json;
-  /** True when the body was JSON (Slack ignores a `token` field there; the header must carry it). */
-  isJson: boolean;
-}
-
-function decodeJsonFields(args: Json): Json {
-  for (const [key, value] of Object.entries(args)) {
-    if (JSON_FIELDS.has(key) && typeof value === 'string') {
-      try {
-        args[key] = JSON.parse(value);
-      } catch {
-        // Left as a string: the method's checks refuse it as Slack would.
-      }
-    }
-  }
-  return args;
-}
-
-async function parseRequest(req: IncomingMessage, raw: Buffer, url: URL): Promise<ParsedRequest> {
-  const args: Json = Object.fromEntries(url.searchParams);
-  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (raw.length === 0) return { args: decodeJsonFields(args), isJson: false };
-  if (contentType === 'application/json') {
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new BadRequest('invalid_json');
-    }
-    if (!isObject(body)) throw new BadRequest('invalid_json');
-    return { args: { ...args, ...body }, isJson: true };
-  }
-  if (contentType === 'multipart/form-data') {
-    let form: FormData;
-    try {
-      form = await new Request('http://fake.local/', {
-        method: 'POST',
-        headers: { 'content-type': String(req.headers['content-type']) },
-        body: new Uint8Array(raw),
-      }).formData();
-    } catch {
-      throw new BadRequest('invalid_form_data');
-    }
-    for (const [key, value] of form) {
-      args[key] = typeof value === 'string' ? value : Buffer.from(await value.arrayBuffer());
-    }
-    return { args: decodeJsonFields(args), isJson: false };
-  }
-  // application/x-www-form-urlencoded, and what Slack does with anything else: read it as a form.
-  for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) args[key] = value;
-  return { args: decodeJsonFields(args), isJson: false };
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-  return match?.[1];
-}
-
 // ---------------------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------------------
-
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-interface PendingFailure extends FailureSpec {
-  remaining: number;
-}
-
-interface Waiter {
-  method: string;
-  predicate?: (call: RecordedCall) => boolean;
-  includeFailed: boolean;
-  resolve: (call: RecordedCall) => void;
-}
 
 interface UploadSlot {
   filename: string;
@@ -558,15 +116,6 @@ interface UploadSlot {
   title?: string;
   data?: Buffer;
 }
-
-/** Conversation kinds by ID prefix, as the scope families that cover them. */
-const CONVERSATION_SCOPE_FAMILIES: Record<string, string[]> = {
-  C: ['channels', 'groups'],
-  G: ['groups', 'mpim'],
-  D: ['im'],
-  mpim: ['mpim'],
-};
-const SCOPE_FAMILIES = new Set(['channels', 'groups', 'im', 'mpim']);
 
 const RESPONSE_URL_MAX_USES = 5;
 /** A response_url works for 30 minutes. */
@@ -591,9 +140,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const grantedScopes = [...opts.scopes];
   const specs = methodSpecs();
 
-  const calls: RecordedCall[] = [];
-  const waiters = new Set<Waiter>();
-  const failures = new Map<string, PendingFailure[]>();
+  const recorder = new CallRecorder(recording);
   const users = new Map<string, FakeUser>();
   const channelsWithoutBot = new Set<string>();
   const responseUrlUses = new Map<string, number>();
@@ -615,96 +162,6 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
   };
   const newHash = () => `${Math.floor(Date.now() / 1000)}.${randomToken(8)}`;
-
-  function record(call: RecordedCall): void {
-    if (recording) calls.push(call);
-    for (const waiter of [...waiters]) {
-      if (matches(waiter, call)) {
-        waiters.delete(waiter);
-        waiter.resolve(call);
-      }
-    }
-  }
-
-  function matches(waiter: Pick<Waiter, 'method' | 'predicate' | 'includeFailed'>, call: RecordedCall): boolean {
-    if (call.method !== waiter.method || (!call.ok && !waiter.includeFailed)) return false;
-    try {
-      return waiter.predicate ? waiter.predicate(call) : true;
-    } catch {
-      return false;
-    }
-  }
-
-  function takeFailure(method: string): PendingFailure | undefined {
-    const queue = failures.get(method);
-    const failure = queue?.[0];
-    if (!failure) return undefined;
-    failure.remaining -= 1;
-    if (failure.remaining <= 0) queue!.shift();
-    return failure;
-  }
-
-  /** An injected failure, as Slack's Web API would answer it. */
-  function apiFailure(failure: FailureSpec): Answer {
-    const status = failure.status ?? 200;
-    if (status === 429) {
-      return {
-        status,
-        body: { ok: false, error: failure.error ?? 'ratelimited' },
-        headers: { 'retry-after': String(failure.retryAfter ?? 1) },
-      };
-    }
-    return { status, body: { ok: false, error: failure.error ?? (status === 200 ? 'internal_error' : 'fatal_error') } };
-  }
-
-  /** An injected failure for the non-API endpoints (plain-text answers). */
-  function hookFailure(failure: FailureSpec): Answer {
-    const status = failure.status ?? 400;
-    const headers: Record<string, string> = status === 429 ? { 'retry-after': String(failure.retryAfter ?? 1) } : {};
-    return { status, body: failure.error ?? (status === 429 ? 'rate_limited' : 'error'), headers };
-  }
-
-  function send(res: ServerResponse, answer: Answer): void {
-    const isText = typeof answer.body === 'string';
-    res.writeHead(answer.status, {
-      'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-      ...answer.headers,
-    });
-    res.end(isText ? answer.body : JSON.stringify(answer.body));
-  }
-
-  function scopesAccepted(method: string, args: Json, spec: MethodSpec): string[] {
-    const listed = (spec.scopes.bot ?? []).map((s) => s.name);
-    const families = listed.map((name) => name.split(':')[0]!);
-    if (listed.length < 2 || !families.every((family) => SCOPE_FAMILIES.has(family))) return listed;
-    // A conversation method needs the scope for the kind of conversation it touches.
-    let kind: string | undefined;
-    if (method === 'conversations.open' && typeof args.users === 'string' && args.users !== '') {
-      kind = args.users.split(',').length > 1 ? 'mpim' : 'D';
-    } else if (typeof args.channel === 'string') {
-      kind = method === 'conversations.open' && args.channel.startsWith('G') ? 'mpim' : args.channel[0];
-    }
-    const accepted = kind ? CONVERSATION_SCOPE_FAMILIES[kind] : undefined;
-    const narrowed = accepted ? listed.filter((name) => accepted.includes(name.split(':')[0]!)) : [];
-    return narrowed.length ? narrowed : listed;
-  }
-
-  function checkRequired(method: string, args: Json, spec: MethodSpec): void {
-    const missing = Object.entries(spec.args)
-      .filter(([name, arg]) => arg.required && isMissing(args[name]))
-      .map(([name]) => `[ERROR] missing required field: ${name}`);
-    for (const group of ONE_OF[method] ?? []) {
-      if (group.every((name) => isMissing(args[name]))) missing.push(`[ERROR] must provide one of: ${group.join(', ')}`);
-    }
-    if (missing.length) throw invalidArguments(missing);
-  }
-
-  function checkView(args: Json, types: string[]): Json {
-    if (typeof args.view === 'string') throw invalidArguments(['[ERROR] invalid json [json-pointer:/view]']);
-    const problems = viewProblems(args.view, types);
-    if (problems.length) throw invalidArguments(problems);
-    return args.view as Json;
-  }
 
   /** Spend a trigger id; the person it was issued to, when this server issued it. */
   function useTrigger(args: Json): string | undefined {
@@ -1021,19 +478,19 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     } catch (error) {
       const code = error instanceof BadRequest ? error.message : 'invalid_request';
       const answer: Answer = { status: 400, body: { ok: false, error: code } };
-      record({ method, args: {}, at: Date.now(), ok: false, status: 400, error: code, response: answer.body });
-      return send(res, answer);
+      recorder.record({ method, args: {}, at: Date.now(), ok: false, status: 400, error: code, response: answer.body });
+      return sendAnswer(res, answer);
     }
     const { args } = parsed;
     const answer = answerApi(req, method, parsed);
     const body = answer.body as Json;
     const ok = answer.status === 200 && body.ok === true;
-    record({ method, args, at: Date.now(), ok, status: answer.status, error: ok ? undefined : body.error, response: body });
-    send(res, answer);
+    recorder.record({ method, args, at: Date.now(), ok, status: answer.status, error: ok ? undefined : body.error, response: body });
+    sendAnswer(res, answer);
   }
 
   function answerApi(req: IncomingMessage, method: string, { args, isJson }: ParsedRequest): Answer {
-    const failure = takeFailure(method);
+    const failure = recorder.takeFailure(method);
     if (failure) return apiFailure(failure);
     const refuse = (code: string, extra: Json = {}, headers?: Record<string, string>): Answer => ({
       status: 200,
@@ -1079,7 +536,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     const args: Json = isObject(body) ? body : { raw: raw.toString('utf8') };
 
     let answer: Answer;
-    const failure = takeFailure('response_url');
+    const failure = recorder.takeFailure('response_url');
     if (failure) answer = hookFailure(failure);
     else if (uses > RESPONSE_URL_MAX_USES || Date.now() - (responseUrlMadeAt.get(id) ?? Date.now()) > RESPONSE_URL_LIFETIME_MS) {
       answer = { status: 404, body: 'expired_url' };
@@ -1092,7 +549,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       if (!problem && context) deliverResponse(context, body);
     }
     const ok = answer.status === 200;
-    record({
+    recorder.record({
       method: 'response_url',
       args,
       at: Date.now(),
@@ -1102,7 +559,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       response: answer.body,
       responseUrlId: id,
     });
-    send(res, answer);
+    sendAnswer(res, answer);
   }
 
   async function handleUpload(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {
@@ -1121,10 +578,10 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
         const file = [...form.values()].find((value): value is File => typeof value !== 'string');
         if (file) data = Buffer.from(await file.arrayBuffer());
       } catch {
-        return send(res, { status: 400, body: 'invalid_form_data' });
+        return sendAnswer(res, { status: 400, body: 'invalid_form_data' });
       }
     }
-    const failure = takeFailure('file_upload');
+    const failure = recorder.takeFailure('file_upload');
     let answer: Answer;
     if (failure) answer = hookFailure(failure);
     else if (!slot) answer = { status: 404, body: 'file_not_found' };
@@ -1133,7 +590,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       answer = { status: 200, body: `OK - ${data.length}` };
     }
     const ok = answer.status === 200;
-    record({
+    recorder.record({
       method: 'file_upload',
       args: { file_id: fileId, filename: slot?.filename, length: data.length, data },
       at: Date.now(),
@@ -1142,7 +599,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       error: ok ? undefined : String(answer.body),
       response: answer.body,
     });
-    send(res, answer);
+    sendAnswer(res, answer);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -1151,19 +608,19 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     const slackArea = area === 'api' || area === 'response' || area === 'upload';
     if (!slackArea && opts.routes && (await opts.routes(req, res, url))) return;
     if (req.method !== 'POST' && !(req.method === 'GET' && area === 'api')) {
-      return send(res, { status: 405, body: 'method_not_allowed' });
+      return sendAnswer(res, { status: 405, body: 'method_not_allowed' });
     }
     if (area === 'api' && name && rest.length === 0) return handleApi(req, res, decodeURIComponent(name), url);
     if (area === 'response' && name && rest.length === 0) return handleResponseUrl(req, res, decodeURIComponent(name));
     if (area === 'upload' && name && rest.length === 0) return handleUpload(req, res, decodeURIComponent(name));
-    return send(res, { status: 404, body: 'not_found' });
+    return sendAnswer(res, { status: 404, body: 'not_found' });
   }
 
   const server: Server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       const badRequest = error instanceof BadRequest;
-      send(res, { status: badRequest ? 400 : 500, body: { ok: false, error: badRequest ? error.message : `fake_slack_error: ${String(error)}` } });
+      sendAnswer(res, { status: badRequest ? 400 : 500, body: { ok: false, error: badRequest ? error.message : `fake_slack_error: ${String(error)}` } });
     });
   });
   server.on('clientError', (_error, socket) => socket.destroy());
@@ -1204,71 +661,17 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     },
     nextTs,
     workspace,
-    calls,
-    callsTo: (method) => calls.filter((call) => call.method === method),
-    waitFor(method, predicate, timeoutMs = 5000, options = {}) {
-      const waiter = { method, predicate, includeFailed: options.includeFailed ?? false };
-      const already = calls.find((call) => matches(waiter, call));
-      if (already) return Promise.resolve(already);
-      return new Promise<RecordedCall>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(entry);
-          const seen = calls.length ? calls.map(describeCall).join('\n') : '  (none)';
-          const what = `${options.includeFailed ? 'a' : 'a successful'} ${method} call${predicate ? ' matching the predicate' : ''}`;
-          reject(new Error(`Fake Slack: timed out after ${timeoutMs}ms waiting for ${what}. Calls seen:\n${seen}`));
-        }, timeoutMs);
-        const entry: Waiter = {
-          ...waiter,
-          resolve: (call) => {
-            clearTimeout(timer);
-            resolve(call);
-          },
-        };
-        waiters.add(entry);
-      });
-    },
-    reset() {
-      calls.length = 0;
-      failures.clear();
-    },
+    calls: recorder.calls,
+    callsTo: (method) => recorder.callsTo(method),
+    waitFor: (method, predicate, timeoutMs, options) => recorder.waitFor(method, predicate, timeoutMs, options),
+    reset: () => recorder.reset(),
     users,
     addUser(input) {
-      const name = input.name ?? `user.${input.id.toLowerCase()}`;
-      const realName = input.real_name ?? input.profile?.real_name ?? `User ${input.id}`;
-      const tz = input.tz ?? 'America/New_York';
-      const user: FakeUser = {
-        team_id: teamId,
-        tz_label: tzLabel(tz),
-        tz_offset: tzOffsetSeconds(tz),
-        is_admin: false,
-        is_owner: false,
-        is_primary_owner: false,
-        is_restricted: false,
-        is_ultra_restricted: false,
-        deleted: false,
-        is_bot: false,
-        is_app_user: false,
-        ...input,
-        name,
-        real_name: realName,
-        tz,
-        profile: {
-          display_name: name,
-          display_name_normalized: input.profile?.display_name ?? name,
-          real_name: realName,
-          real_name_normalized: realName,
-          email: `${name}@example.com`,
-          ...input.profile,
-        },
-      };
+      const user = newFakeUser(input, teamId);
       users.set(user.id, user);
       return user;
     },
-    failNext(method, response) {
-      const queue = failures.get(method) ?? [];
-      queue.push({ ...response, remaining: response.times ?? 1 });
-      failures.set(method, queue);
-    },
+    failNext: (method, response) => recorder.failNext(method, response),
     channelsWithoutBot,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@
  * Payload shapes follow test/fixtures/slack-payloads/.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Json } from './json-args.js';
 
 export const DEFAULT_TEAM_ID = 'T0001';
 export const DEFAULT_USER_ID = 'U2147483697';
@@ -120,7 +121,7 @@ export interface BlockActionInput {
   responseUrl?: string;
   triggerId?: string;
   /** View actions (modal or App Home): the view the action happened in; container and payload then refer to it. */
-  view?: Record<string, any>;
+  view?: Json;
   /** Overrides the container derived from channelId/view. */
   container?: Record<string, unknown>;
   /** The message the action is in (non-ephemeral messages; Slack includes it). */
@@ -221,7 +222,7 @@ export interface SlackHttpResponse {
   body: string;
   headers: Record<string, string>;
   /** The parsed body, or null when it is empty or not JSON. */
-  json(): any;
+  json(): Json | null;
 }
 
 export interface SlashCommandResponse extends SlackHttpResponse {

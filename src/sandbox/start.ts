@@ -23,7 +23,8 @@ import type { PageData } from './page.js';
 import { PeopleActions } from './people-actions.js';
 import { SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_PEOPLE, SANDBOX_TEAM_ID, SANDBOX_TEAM_NAME, SANDBOX_TIME_ZONE } from './people.js';
 import { pageRoutes } from './server.js';
-import { readManifest, startFakeSlack, type FakeSlack } from './slack-api.js';
+import { readManifest } from './method-reference.js';
+import { startFakeSlack, type FakeSlack } from './slack-api.js';
 import { Workspace } from './workspace.js';
 
 export interface SandboxOptions {

@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Json } from './json-args.js';
 
-type Json = Record<string, any>;
 
 export interface StoredFile {
   id: string;

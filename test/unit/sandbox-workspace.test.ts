@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.js';
+import { manifestBotScopes } from '../../src/sandbox/method-reference.js';
+import { startFakeSlack, type FakeSlack } from '../../src/sandbox/slack-api.js';
 import { Workspace } from '../../src/sandbox/workspace.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;

@@ -62,13 +62,3 @@ export const dealCelebrations = pgTable('deal_celebrations', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
-
-/** The shared secret a workspace's CRM signs deal webhooks with. Rotating replaces it. */
-export const webhookSecrets = pgTable('webhook_secrets', {
-  teamId: text('team_id')
-    .primaryKey()
-    .references(() => workspaces.teamId),
-  secret: text('secret').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  rotatedAt: timestamp('rotated_at', { withTimezone: true }),
-});
