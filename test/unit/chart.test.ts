@@ -8,12 +8,16 @@ import {
   MAX_LABEL_CHARS,
   MAX_LABELLED_REPS,
   QUADRANT_NAMES,
+  boardChartLayout,
   boardChartSvg,
   chartFontFiles,
   chartLabel,
   niceAxis,
+  placeLabels,
   renderBoardChart,
   svgToPng,
+  type ChartLayout,
+  type PlacedLabel,
 } from '../../src/features/leaderboard/chart.js';
 import type { Board } from '../../src/features/leaderboard/types.js';
 import { makeBoard, makeReps, type RepInput } from '../helpers/board-fixture.js';
@@ -417,6 +421,284 @@ describe('boardChartSvg: hostile and awkward names', () => {
     expect(chartLabel('  a \n\t b  ')).toBe('a b');
     // Graphemes are never split.
     expect(chartLabel(`${'y'.repeat(22)}é́́ tail`)).toBe(`${'y'.repeat(22)}é́́…`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Label layout: geometry of the boxes the layout returns, then the pixels resvg draws for them.
+
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return Math.min(a.x + a.width, b.x + b.width) > Math.max(a.x, b.x) && Math.min(a.y + a.height, b.y + b.height) > Math.max(a.y, b.y);
+}
+
+function within(a: Rect, outer: Rect): boolean {
+  return a.x >= outer.x && a.y >= outer.y && a.x + a.width <= outer.x + outer.width && a.y + a.height <= outer.y + outer.height;
+}
+
+/** Whether a dot (radius plus its 1 px white outline) reaches into the box. */
+function coversDot(dot: { x: number; y: number; r: number }, b: Rect): boolean {
+  const dx = dot.x - Math.min(Math.max(dot.x, b.x), b.x + b.width);
+  const dy = dot.y - Math.min(Math.max(dot.y, b.y), b.y + b.height);
+  return Math.hypot(dx, dy) < dot.r + 1;
+}
+
+function distanceToBox(x: number, y: number, b: Rect): number {
+  return Math.hypot(x - Math.min(Math.max(x, b.x), b.x + b.width), y - Math.min(Math.max(y, b.y), b.y + b.height));
+}
+
+/** Whether a segment passes through the inside of a box (sampled every half pixel; boxes here are far bigger). */
+function segmentEnters(s: { x1: number; y1: number; x2: number; y2: number }, b: Rect): boolean {
+  const steps = Math.max(1, Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1) * 2));
+  for (let i = 0; i <= steps; i++) {
+    const x = s.x1 + ((s.x2 - s.x1) * i) / steps;
+    const y = s.y1 + ((s.y2 - s.y1) * i) / steps;
+    if (x > b.x + 0.5 && x < b.x + b.width - 0.5 && y > b.y + 0.5 && y < b.y + b.height - 0.5) return true;
+  }
+  return false;
+}
+
+/**
+ * Every rule the layout promises, checked on the boxes it returns: each name inside the plot, off
+ * every quadrant name and every other name, off every dot (`dots`), beside its own dot or joined
+ * to it by a leader line that runs from the dot's edge to the name's box, through no other name
+ * (`leadersClear`: in a crowd where names ring a dot, a leader line may have to pass one).
+ */
+function expectClearLayout(layout: ChartLayout, { dots = true, leadersClear = true }: { dots?: boolean; leadersClear?: boolean } = {}): void {
+  const { plot, captions, labels, points } = layout;
+  labels.forEach((l, i) => {
+    const what = `label "${l.text}"`;
+    expect(within(l.box, plot), `${what} inside the plot`).toBe(true);
+    for (const c of captions) expect(overlaps(l.box, c.box), `${what} on "${c.text}"`).toBe(false);
+    for (const m of labels.slice(i + 1)) expect(overlaps(l.box, m.box), `${what} on "${m.text}"`).toBe(false);
+    if (dots) for (const p of points) expect(coversDot(p, l.box), `${what} on ${p.rep.name}'s dot`).toBe(false);
+    const dot = points.find((p) => p.rep === l.rep)!;
+    if (l.leader === null) {
+      expect(distanceToBox(dot.x, dot.y, l.box), `${what} beside its dot`).toBeLessThanOrEqual(dot.r + 12);
+    } else {
+      expect(Math.hypot(l.leader.x1 - dot.x, l.leader.y1 - dot.y), `${what}: leader starts at its dot`).toBeCloseTo(dot.r + 1, 5);
+      expect(distanceToBox(l.leader.x2, l.leader.y2, l.box), `${what}: leader ends at its name`).toBeLessThan(1e-6);
+      if (leadersClear) for (const m of labels) if (m !== l) expect(segmentEnters(l.leader, m.box), `${what}: leader through "${m.text}"`).toBe(false);
+    }
+    // The text is drawn where the box says: start-anchored, its baseline inside the box.
+    expect(l.x).toBeGreaterThan(l.box.x);
+    expect(l.y).toBeGreaterThan(l.box.y);
+    expect(l.y).toBeLessThan(l.box.y + l.box.height);
+  });
+  for (const c of captions) expect(within(c.box, plot), `"${c.text}" inside the plot`).toBe(true);
+}
+
+/** The pixels where the named and the blank-named renders differ: what the names (and their leader lines) drew. */
+function nameInk(board: Board): { named: Image; blank: Image; layout: ChartLayout } {
+  return { named: decodePng(renderBoardChart(board)), blank: decodePng(renderBoardChart(withoutNames(board))), layout: boardChartLayout(board) };
+}
+
+/** Differing pixels not inside a label box (grown by 1 px for anti-aliasing) nor within 1.5 px of a leader line. */
+function inkOutsideLabels(named: Image, blank: Image, layout: ChartLayout): number {
+  let n = 0;
+  for (let y = 0; y < named.height; y++) {
+    for (let x = 0; x < named.width; x++) {
+      const i = (y * named.width + x) * 4;
+      if (named.rgba[i] === blank.rgba[i] && named.rgba[i + 1] === blank.rgba[i + 1] && named.rgba[i + 2] === blank.rgba[i + 2]) continue;
+      const cx = x + 0.5;
+      const cy = y + 0.5;
+      const inLabel = layout.labels.some((l) => cx >= l.box.x - 1 && cx <= l.box.x + l.box.width + 1 && cy >= l.box.y - 1 && cy <= l.box.y + l.box.height + 1);
+      const onLeader = layout.labels.some((l) => l.leader !== null && distanceToSegment(cx, cy, l.leader) <= 1.5);
+      if (!inLabel && !onLeader) n++;
+    }
+  }
+  return n;
+}
+
+function distanceToSegment(x: number, y: number, s: { x1: number; y1: number; x2: number; y2: number }): number {
+  const dx = s.x2 - s.x1;
+  const dy = s.y2 - s.y1;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((x - s.x1) * dx + (y - s.y1) * dy) / len2));
+  return Math.hypot(x - (s.x1 + t * dx), y - (s.y1 + t * dy));
+}
+
+function boxRegion(b: Rect): Region {
+  return { x0: Math.floor(b.x), y0: Math.floor(b.y), x1: Math.ceil(b.x + b.width), y1: Math.ceil(b.y + b.height) };
+}
+
+/** The reported case: a busy rep at 30 activities and $0 sat in the "Busy, not yet closing" corner, her name on the caption. */
+const REPORTED: RepInput[] = [
+  { name: 'Ben Carter', activities: 9, revenue: 14_500 },
+  { name: 'Priya Nair', activities: 17, revenue: 6_200 },
+  { name: 'Jordan Lee', activities: 6, revenue: 0 },
+  { name: 'Lena Vogel', activities: 12, revenue: 0 },
+  { name: 'Ana Lima', activities: 30, revenue: 0 },
+];
+
+/** Twelve reps on three nearly identical spots in the busy corner, eight closers in a clump, one leader. */
+const CROWDED: RepInput[] = [
+  ...Array.from({ length: 12 }, (_, i) => ({ name: `Crowd Rep ${String.fromCharCode(65 + i)}`, activities: 40 + (i % 3), revenue: 0 })),
+  ...Array.from({ length: 8 }, (_, i) => ({ name: `Closer ${i + 1}`, activities: 5 + (i % 2), revenue: 20_000 + i * 100 })),
+  { name: 'Top Dog', activities: 44, revenue: 21_000 },
+];
+
+describe('boardChartLayout: names keep clear of the quadrant names, each other and the dots', () => {
+  it('the reported case: a rep at 30 activities and $0 is named beside her dot, off "Busy, not yet closing"', () => {
+    const layout = boardChartLayout(makeBoard(REPORTED));
+    const busy = layout.captions.find((c) => c.quadrant === 'busy_not_closing')!;
+    const ana = layout.labels.find((l) => l.text === 'Ana Lima')!;
+    const anaDot = layout.points.find((p) => p.rep.name === 'Ana Lima')!;
+    // Her dot is on the bottom edge under where the caption's corner spot is...
+    expect(anaDot.x).toBeGreaterThan(busy.box.x);
+    expect(anaDot.x).toBeLessThan(busy.box.x + busy.box.width);
+    // ...so the caption moved up off the dot, and her name sits beside the dot, on neither.
+    expect(coversDot(anaDot, busy.box)).toBe(false);
+    expect(overlaps(ana.box, busy.box)).toBe(false);
+    expect(ana.leader).toBeNull();
+    expect(layout.labels.map((l) => l.text).sort()).toEqual(REPORTED.map((r) => r.name).sort());
+    expectClearLayout(layout);
+  });
+
+  it('the reported case, in pixels: no name ink on any quadrant name, and all of it inside the name boxes', () => {
+    const { named, blank, layout } = nameInk(makeBoard(REPORTED));
+    for (const c of layout.captions) expect(diffIn(named, blank, boxRegion(c.box)), c.text).toBe(0);
+    for (const l of layout.labels) expect(diffIn(named, blank, boxRegion(l.box)), l.text).toBeGreaterThan(100);
+    expect(inkOutsideLabels(named, blank, layout)).toBe(0);
+  });
+
+  it('a crowd of reps on nearly the same spot: every name placed, none overlapping, leader lines to the far ones', () => {
+    const board = makeBoard(CROWDED);
+    const layout = boardChartLayout(board);
+    expect(layout.labels).toHaveLength(CROWDED.length);
+    expectClearLayout(layout, { leadersClear: false });
+    const crowd = layout.labels.filter((l) => l.text.startsWith('Crowd Rep'));
+    expect(crowd.filter((l) => l.leader !== null).length).toBeGreaterThan(4);
+    // None is flung across the chart: every crowd name within a quarter of the plot's width of its dot.
+    for (const l of crowd) {
+      const dot = layout.points.find((p) => p.rep === l.rep)!;
+      expect(distanceToBox(dot.x, dot.y, l.box), l.text).toBeLessThan(layout.plot.width / 4);
+    }
+    // Deterministic: the same board gives the same layout, whatever order the reps came in.
+    const again = boardChartLayout(makeBoard([...CROWDED].reverse()));
+    expect(again.labels.map(({ text, x, y, box, leader }) => ({ text, x, y, box, leader }))).toEqual(
+      layout.labels.map(({ text, x, y, box, leader }) => ({ text, x, y, box, leader })),
+    );
+  });
+
+  it('a crowd, in pixels: the names and leader lines draw only inside their boxes and along their lines', () => {
+    const { named, blank, layout } = nameInk(makeBoard(CROWDED));
+    for (const l of layout.labels) expect(diffIn(named, blank, boxRegion(l.box)), l.text).toBeGreaterThan(100);
+    expect(inkOutsideLabels(named, blank, layout)).toBe(0);
+  });
+
+  it('measures wide, narrow and accented names so their ink stays inside their boxes', () => {
+    const board = makeBoard([
+      { name: 'WWWW MMMM', activities: 10, revenue: 9_000 },
+      { name: 'iiii llll ffff', activities: 20, revenue: 2_000 },
+      { name: 'Ångström Ölçer-Ñúñez', activities: 30, revenue: 6_000 },
+      { name: 'jpqy gjy', activities: 40, revenue: 4_000 },
+      { name: 'Łukasz Øresund', activities: 50, revenue: 1_000 },
+    ]);
+    const { named, blank, layout } = nameInk(board);
+    expectClearLayout(layout);
+    expect(inkOutsideLabels(named, blank, layout)).toBe(0);
+  });
+
+  it.each([
+    [5, 1],
+    [5, 9],
+    [12, 2],
+    [12, 8],
+    [30, 4],
+    [30, 6],
+  ])('keeps every rule for %i reps (seed %i), and the quadrant names off every dot', (n, seed) => {
+    const layout = boardChartLayout(makeBoard(makeReps(n, seed)));
+    expect(layout.labels).toHaveLength(n);
+    expectClearLayout(layout);
+    for (const c of layout.captions) for (const p of layout.points) expect(coversDot(p, c.box), `"${c.text}" on ${p.rep.name}`).toBe(false);
+  });
+
+  it(`keeps names off the quadrant names and each other on a board of 200 (${MAX_LABELLED_REPS} named)`, () => {
+    const layout = boardChartLayout(makeBoard(makeReps(200, 3)));
+    expect(layout.labels).toHaveLength(MAX_LABELLED_REPS);
+    // Among 200 dots a name may have to sit on an unnamed one; never on a name.
+    expectClearLayout(layout, { dots: false });
+  });
+
+  it('draws what the layout says: one rep-label text and one leader line per placed name', () => {
+    const board = makeBoard(CROWDED);
+    const layout = boardChartLayout(board);
+    const svg = boardChartSvg(board);
+    const drawn = textNodes(svg, 'rep-label');
+    expect(drawn.map((t) => [t.content, t.x, t.y])).toEqual(layout.labels.map((l) => [l.text, Math.round(l.x * 10) / 10, Math.round(l.y * 10) / 10]));
+    expect((svg.match(/class="leader"/g) ?? []).length).toBe(layout.labels.filter((l) => l.leader).length);
+    const captions = textNodes(svg, 'quadrant');
+    expect(captions.map((t) => [t.content, t.y])).toEqual(layout.captions.map((c) => [c.text, Math.round(c.y * 10) / 10]));
+  });
+});
+
+describe('placeLabels', () => {
+  const area = { x: 0, y: 0, width: 800, height: 600 };
+
+  function expectApart(placed: PlacedLabel[], scene: { area: Rect; captions: Rect[]; points: Array<{ x: number; y: number; r: number }> }): void {
+    placed.forEach((l, i) => {
+      expect(within(l.box, scene.area), l.text).toBe(true);
+      for (const c of scene.captions) expect(overlaps(l.box, c), `${l.text} on a caption`).toBe(false);
+      for (const m of placed.slice(i + 1)) expect(overlaps(l.box, m.box), `${l.text} on ${m.text}`).toBe(false);
+      for (const p of scene.points) expect(coversDot(p, l.box), `${l.text} on a dot`).toBe(false);
+    });
+  }
+
+  it('fans twenty names on one dot out around it, each clear of the rest, the far ones with leader lines', () => {
+    const scene = { area, captions: [], points: [{ x: 400, y: 300, r: 6 }] };
+    const requests = Array.from({ length: 20 }, (_, i) => ({ text: `Representative ${i + 1}`, x: 400, y: 300, r: 6 }));
+    const placed = placeLabels(requests, scene);
+    expect(placed.map((l) => l.text)).toEqual(requests.map((r) => r.text));
+    expectApart(placed, scene);
+    // The first name takes the spot right of the dot, with no leader.
+    expect(placed[0]!.leader).toBeNull();
+    expect(placed[0]!.box.x).toBeGreaterThan(400 + 6);
+    expect(placed[0]!.box.x).toBeLessThan(400 + 6 + 8);
+    expect(placed.filter((l) => l.leader !== null).length).toBeGreaterThanOrEqual(12);
+    expect(placeLabels(requests, scene)).toEqual(placed);
+  });
+
+  it('never puts a name on a caption, even when the dot sits on the caption', () => {
+    const caption = { x: 300, y: 288, width: 220, height: 22 };
+    const scene = { area, captions: [caption], points: [{ x: 400, y: 300, r: 6 }] };
+    const [label] = placeLabels([{ text: 'Ana Lima', x: 400, y: 300, r: 6 }], scene);
+    expectApart([label!], scene);
+    expect(label!.leader).not.toBeNull();
+  });
+
+  it('keeps a name inside the area for a dot in its corner', () => {
+    for (const [x, y] of [
+      [794, 594],
+      [6, 6],
+      [794, 6],
+      [6, 594],
+    ] as const) {
+      const scene = { area, captions: [], points: [{ x, y, r: 6 }] };
+      const placed = placeLabels([{ text: 'A rather long name here', x, y, r: 6 }], scene);
+      expectApart(placed, scene);
+      expect(placed[0]!.leader).toBeNull();
+    }
+  });
+
+  it('when nothing is clear, still picks a spot inside the area and off the other names', () => {
+    // A narrow strip with dots everywhere: names may cover dots, never each other.
+    const strip = { x: 0, y: 0, width: 400, height: 60 };
+    const points = Array.from({ length: 40 }, (_, i) => ({ x: 5 + i * 10, y: 30, r: 4 }));
+    const placed = placeLabels(
+      Array.from({ length: 4 }, (_, i) => ({ text: `Name ${i + 1}`, x: 50 + i * 100, y: 30, r: 4 })),
+      { area: strip, captions: [], points },
+    );
+    placed.forEach((l, i) => {
+      expect(within(l.box, strip)).toBe(true);
+      for (const m of placed.slice(i + 1)) expect(overlaps(l.box, m.box)).toBe(false);
+    });
   });
 });
 

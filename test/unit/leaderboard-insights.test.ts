@@ -124,10 +124,72 @@ describe('boardInsights', () => {
     expect(efficiencyMinimum(board)).toBe(10);
     const lines = boardInsights(board);
     expectWellFormed(lines);
-    // Lucky earns $10,000 per activity from one call; Eve $2,000 per activity from ten.
+    // Lucky earns $10,000 per activity from one call; Eve $2,000 per activity from ten. Eve is the most
+    // efficient only of the reps with at least 10 activities, and the line says so.
     const efficient = lines.find((l) => l.includes('most efficient'));
-    expect(efficient).toBe(':dart: Eve is an efficient closer and the most efficient on the team: $2,000.00 per activity ($20,000.00 from 10 activities).');
+    expect(efficient).toBe(
+      ':dart: Eve is an efficient closer and the most efficient of the reps with at least 10 activities: $2,000.00 per activity ($20,000.00 from 10 activities).',
+    );
     expect(lines.join('\n')).not.toContain('Lucky is the most efficient');
+  });
+
+  it('says the minimum when the top closer has too few activities to be "most efficient", so both lines are true', () => {
+    const board = makeBoard([
+      { name: 'Xia', activities: 4, revenue: 40000 },
+      { name: 'Yusuf', activities: 20, revenue: 30000 },
+      { name: 'Zoe', activities: 80, revenue: 0 },
+      { name: 'Wes', activities: 30, revenue: 1000 },
+    ]);
+    expect(board.medians.activities).toBe(25);
+    expect(efficiencyMinimum(board)).toBe(13);
+    const lines = boardInsights(board);
+    expectWellFormed(lines);
+    // Xia: $10,000 per activity from 4 (below the minimum); Yusuf: $1,500 per activity from 20.
+    expect(lines[0]).toBe(':trophy: Xia is the top closer and an efficient one: $40,000.00 from just 4 activities.');
+    expect(lines).toContain(
+      ':dart: Yusuf is an efficient closer and the most efficient of the reps with at least 13 activities: $1,500.00 per activity ($30,000.00 from 20 activities).',
+    );
+    // Never an unqualified "most efficient" for someone with a lower rate than a rep named above.
+    expect(lines.join('\n')).not.toMatch(/most efficient on the team|is the most efficient:/);
+  });
+
+  it('says the minimum in the plain "most efficient" line too, and for a closer with no logged activity', () => {
+    const board = makeBoard([
+      { name: 'Xia', activities: 0, revenue: 40000 },
+      { name: 'Yusuf', activities: 40, revenue: 30000 },
+      { name: 'Zoe', activities: 80, revenue: 20000 },
+      { name: 'Wes', activities: 10, revenue: 0 },
+    ]);
+    expect(efficiencyMinimum(board)).toBe(13);
+    const lines = boardInsights(board);
+    expectWellFormed(lines);
+    expect(lines[0]).toBe(':trophy: Xia is the top closer and an efficient one: $40,000.00 from 1 won deal.');
+    expect(lines).toContain(':dart: Yusuf is the most efficient of the reps with at least 13 activities: $750.00 per activity ($30,000.00 from 40 activities).');
+  });
+
+  it('keeps "the most efficient on the team" when the minimum left out nobody with a better rate', () => {
+    const board = makeBoard([
+      { name: 'Ana', activities: 60, revenue: 50000 },
+      { name: 'Bo', activities: 80, revenue: 1000 },
+      { name: 'Eve', activities: 10, revenue: 20000 },
+      { name: 'Slow', activities: 1, revenue: 500 },
+      { name: 'Gus', activities: 20, revenue: 0 },
+    ]);
+    expect(efficiencyMinimum(board)).toBe(10);
+    // Slow is below the minimum but earns less per activity ($500) than Eve ($2,000).
+    expect(boardInsights(board)).toContain(
+      ':dart: Eve is an efficient closer and the most efficient on the team: $2,000.00 per activity ($20,000.00 from 10 activities).',
+    );
+    const plain = boardInsights(
+      makeBoard([
+        { name: 'Ana', activities: 60, revenue: 40000 },
+        { name: 'Bo', activities: 80, revenue: 10000 },
+        { name: 'Cy', activities: 40, revenue: 30000 },
+        { name: 'Dee', activities: 2, revenue: 0 },
+        { name: 'Ed', activities: 10, revenue: 0 },
+      ]),
+    );
+    expect(plain).toContain(':dart: Cy is the most efficient: $750.00 per activity ($30,000.00 from 40 activities).');
   });
 
   it('falls back to the biggest rise in activity when nobody grew revenue', () => {

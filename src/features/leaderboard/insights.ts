@@ -105,7 +105,8 @@ function changeWords(current: bigint | number, previous: bigint | number): strin
  * 3–5 plain-text lines about the board, most telling first:
  * 1. the top closer (or "leading on both" when they are also at or above the activity median);
  * 2. the most active rep, when someone else (closing too, or "the deals should follow");
- * 3. the most efficient (highest revenue per activity among reps with at least `efficiencyMinimum` activities),
+ * 3. the most efficient (highest revenue per activity among reps with at least `efficiencyMinimum` activities,
+ *    and the line says that minimum when it left out a better rate, such as a top closer's from just 4 activities),
  *    or else an efficient closer not yet named;
  * 4. the biggest mover: the largest rise in headline revenue on the previous period, or, when nobody's revenue
  *    rose, the largest rise in activities;
@@ -175,10 +176,13 @@ export function boardInsights(board: Board): string[] {
   if (mostEfficient && !named.has(mostEfficient.userId)) {
     const name = insightName(mostEfficient);
     const detail = `${money(mostEfficient.revenuePerActivityMinor!)} per activity (${money(mostEfficient.headlineRevenueMinor)} from ${count(mostEfficient.activities, 'activity', 'activities')})`;
+    // When the minimum leaves out someone with a better rate (the top closer "from just 4 activities",
+    // say), the line says the minimum, so it and the line about them are both true.
+    const among = outrankedOnlyByMinimum(reps, mostEfficient, minimum) ? `the most efficient of the reps with at least ${count(minimum, 'activity', 'activities')}` : undefined;
     lines.push(
       quadrant(mostEfficient) === 'efficient_closer'
-        ? `:dart: ${name} is an efficient closer and the most efficient on the team: ${detail}.`
-        : `:dart: ${name} is the most efficient: ${detail}.`,
+        ? `:dart: ${name} is an efficient closer and ${among ?? 'the most efficient on the team'}: ${detail}.`
+        : `:dart: ${name} is ${among ?? 'the most efficient'}: ${detail}.`,
     );
     named.add(mostEfficient.userId);
   } else {
@@ -232,6 +236,22 @@ export function boardInsights(board: Board): string[] {
     lines.push(line);
   }
   return lines.slice(0, MAX_INSIGHTS);
+}
+
+/**
+ * Whether a rep below the efficiency minimum earned more per activity than `winner` (or earned
+ * revenue from no logged activity at all): then `winner` is the most efficient only among the reps
+ * with enough activities to count.
+ */
+function outrankedOnlyByMinimum(reps: RepStats[], winner: RepStats, minimum: number): boolean {
+  const rate = winner.revenuePerActivityMinor ?? 0n;
+  return reps.some(
+    (r) =>
+      r !== winner &&
+      r.activities < minimum &&
+      r.headlineRevenueMinor > 0n &&
+      (r.activities === 0 || r.revenuePerActivityMinor === null || r.revenuePerActivityMinor > rate),
+  );
 }
 
 /** Amounts in currencies other than the headline, "€9,000.00 and £300.00" (never added to the headline). */
