@@ -95,14 +95,14 @@ function healthRoutes(database: Database): CustomRoute[] {
 /** Build the Bolt app with every feature registered. Nothing listens until start(). */
 export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const { config, database, clock, logger } = options;
-  const deps: Deps = { config, database, db: database.db, clock, logger };
   const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
   // A client of our own for work outside Bolt's handlers (the webhook route, paced posts); same options as Bolt's.
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
-  const deals = createDealsFeature(deps, client);
-  // After someone logs, edits or undoes an entry, their Home tab is republished in the background.
+  // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
+  // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
+  const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId) };
   const home = summary.createHomeRefresher(deps, client);
-  deps.afterChange = home.refresh;
+  const deals = createDealsFeature(deps, client);
   const scheduler = buildScheduler(deps, clientOptions, options.scheduler);
   const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);

@@ -5,6 +5,7 @@ import { ConfigError, configSchema, loadConfig, readEnvironment } from './config
 import { createDb, openPglite } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
+import { ignoreChanges, type Deps } from './deps.js';
 import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
 import { systemClock } from './lib/clock.js';
@@ -217,7 +218,7 @@ async function runDueCommand(args: string[]): Promise<number> {
   const database = await createDb(config);
   try {
     await runMigrations(database);
-    const deps = { config, database, db: database.db, clock: systemClock, logger };
+    const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges };
     // Loaded here, not at the top: the other commands need neither Slack nor the app.
     const { buildScheduler } = await import('./app.js');
     const scheduler = buildScheduler(deps, { slackApiUrl: config.SLACK_API_URL });

@@ -1,15 +1,19 @@
 import type { types, webApi } from '@slack/bolt';
+import type { Logger } from '../lib/logger.js';
+import { CANNOT_POST_CODES, platformCode } from './web-api-errors.js';
 
 type KnownBlock = types.KnownBlock;
-import type { Logger } from '../lib/logger.js';
 
 export interface PrivateMessage {
   text: string;
   blocks?: KnownBlock[];
 }
 
-/** Errors that mean "the bot cannot post an ephemeral in that channel", so a DM is the right fallback. */
-const CHANNEL_UNAVAILABLE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'user_not_in_channel', 'restricted_action']);
+/**
+ * Errors that mean "the bot cannot post an ephemeral in that channel", so a DM is the right fallback: it cannot
+ * post there at all, the person is not in it, or posting there is restricted.
+ */
+const CHANNEL_UNAVAILABLE: ReadonlySet<string> = new Set([...CANNOT_POST_CODES, 'user_not_in_channel', 'restricted_action']);
 
 /** Send a DM from the bot to a user. Returns the DM channel and message ts. */
 export async function sendDirectMessage(client: webApi.WebClient, userId: string, message: PrivateMessage): Promise<{ channel: string; ts?: string }> {
@@ -35,7 +39,7 @@ export async function sendPrivately(
       await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks: message.blocks });
       return 'ephemeral';
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
+      const code = platformCode(error);
       if (!code || !CHANNEL_UNAVAILABLE.has(code)) throw error;
       logger.info({ channel: target.channelId, code }, 'cannot post ephemeral there; sending a DM instead');
     }

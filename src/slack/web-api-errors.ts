@@ -1,12 +1,24 @@
 /**
- * Telling @slack/web-api errors apart, for jobs that must decide between "retry", "failed for good" and
- * "Slack may already have posted".
+ * Telling @slack/web-api errors apart: for handlers that explain a refusal ("I'm not in that channel"), and for
+ * jobs that must decide between "retry", "failed for good" and "Slack may already have posted".
  */
 
 /** A Slack platform error code (`error.data.error`), when the error is one. */
 export function platformCode(error: unknown): string | undefined {
   const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** Why the bot cannot post in a channel: not a member, cannot see it (private, or deleted), or it is archived. */
+export type CannotPostCode = 'not_in_channel' | 'channel_not_found' | 'is_archived';
+
+/** The codes of CannotPostCode: a person has to act (invite the bot, pick another channel); a retry will not help. */
+export const CANNOT_POST_CODES: ReadonlySet<string> = new Set<CannotPostCode>(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/** The error's code when it says the bot cannot post in that channel, else undefined. */
+export function cannotPostCode(error: unknown): CannotPostCode | undefined {
+  const code = platformCode(error);
+  return code && CANNOT_POST_CODES.has(code) ? (code as CannotPostCode) : undefined;
 }
 
 /**

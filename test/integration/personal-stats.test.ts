@@ -7,7 +7,7 @@ import { webApi } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
 import { configSchema } from '../../src/config.js';
 import { activities, deals, users, workspaces } from '../../src/db/schema/index.js';
-import type { Deps } from '../../src/deps.js';
+import { ignoreChanges, type Deps } from '../../src/deps.js';
 import type { BoardPeriod, Totals } from '../../src/features/leaderboard/types.js';
 import { BUILT_IN_ACTIVITY_TYPES } from '../../src/features/logging/activity-types.js';
 import { personalStatsMessage } from '../../src/features/summary/stats.blocks.js';
@@ -77,10 +77,10 @@ describeEachDb('loadPersonalStats', (getDb) => {
     const database = getDb().database;
     deps = {
       config: configSchema.parse({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: fake.apiUrl }),
-      database,
       db: database.db,
       clock: fixedClock(NOW),
       logger: createLogger('silent'),
+      afterChange: ignoreChanges,
     };
     const db = database.db;
     await ensureWorkspace(db, TEAM);

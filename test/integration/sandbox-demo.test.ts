@@ -10,7 +10,7 @@ import { and, asc, eq, gt, isNull, like, lt, sql } from 'drizzle-orm';
 import { configSchema } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { activities, deals, digestSubscriptions, leaderboardSchedules, targets, users, workspaces } from '../../src/db/schema/index.js';
-import type { Deps } from '../../src/deps.js';
+import { ignoreChanges, type Deps } from '../../src/deps.js';
 import { loadBoard } from '../../src/features/leaderboard/index.js';
 // The insights the board message shows; leaderboard/index.ts does not export them.
 import { boardInsights } from '../../src/features/leaderboard/insights.js';
@@ -66,10 +66,10 @@ function depsFor(testDb: TestDb, now: Date): Deps {
   const token = ['xoxb', 'demo', 'test'].join('-');
   return {
     config: configSchema.parse({ SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: 'demo-test-secret' }),
-    database: testDb.database,
     db: testDb.database.db,
     clock: fixedClock(now),
     logger: createLogger('silent'),
+    afterChange: ignoreChanges,
   };
 }
 

@@ -1,5 +1,4 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { leaderboardSchedules, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import {
@@ -12,14 +11,15 @@ import {
   SCHEDULE_EXAMPLE,
 } from '../leaderboard/schedule.js';
 import { listMessage, noticeMessage, parseChannelMention } from '../../slack/blocks.js';
+import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
+import { cannotPostCode, type CannotPostCode } from '../../slack/web-api-errors.js';
 import { loadActivityTypes } from '../logging/index.js';
 import { describeTargetAmount, EVERYONE, metricLabel, parseTargetCommand, targetForms, userKeyOf } from '../targets/parse.js';
 import { listTargets, removeTarget, upsertTarget } from '../targets/queries.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type Reply = (mrkdwn: string) => Promise<unknown>;
 
 /** What every subcommand gets: the words after its name, the admin, and a private reply. */
@@ -47,8 +47,6 @@ export const ADMIN_USAGE = [
   '• `/sales-admin digests off`: digests are opt-in again (`/my-stats subscribe`); people who subscribed keep theirs',
   '• `/sales-admin help`: this list',
 ].join('\n');
-
-const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<void>> = {
   help: ({ reply }) => reply(ADMIN_USAGE).then(() => undefined),
@@ -82,13 +80,8 @@ export async function handleSalesAdmin(args: CommandArgs, deps: Deps): Promise<v
   await handler({ deps, args, admin, rest, reply });
 }
 
-/** The Slack error code of a failed Web API call, if it was one. */
-function slackErrorCode(error: unknown): string | undefined {
-  return (error as { data?: { error?: string } }).data?.error;
-}
-
-/** The reply for a channel the bot cannot post in (the code is one of NOT_IN_CHANNEL). */
-function cannotPostThere(code: string, channelId: string): string {
+/** The reply for a channel the bot cannot post in. */
+function cannotPostThere(code: CannotPostCode, channelId: string): string {
   return code === 'is_archived'
     ? `:warning: <#${channelId}> is archived. Pick an active channel.`
     : `:wave: I'm not in <#${channelId}> yet. Type \`/invite @Sales Pulse\` in that channel, then run this command again.`;
@@ -117,8 +110,8 @@ async function setCelebrations({ deps, args, rest, reply }: AdminContext): Promi
       text: `:tada: Won deals will be celebrated in this channel (set by <@${command.user_id}>).`,
     });
   } catch (error) {
-    const code = slackErrorCode(error);
-    if (code && NOT_IN_CHANNEL.has(code)) {
+    const code = cannotPostCode(error);
+    if (code) {
       await reply(cannotPostThere(code, channel.id));
       return;
     }
@@ -167,8 +160,8 @@ async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminC
       text: `:trophy: ${label} leaderboard will be posted here ${when}, covering ${describeCoverage(schedule.cadence)}. Set by <@${command.user_id}>.`,
     });
   } catch (error) {
-    const code = slackErrorCode(error);
-    if (code && NOT_IN_CHANNEL.has(code)) {
+    const code = cannotPostCode(error);
+    if (code) {
       await reply(cannotPostThere(code, parsed.channelId));
       return;
     }

@@ -1,26 +1,19 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { localDay } from '../../periods/week.js';
 import { noticeMessage } from '../../slack/blocks.js';
+import type { ButtonArgs } from '../../slack/listener-args.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import { dealUndoneMessage } from './confirmation.blocks.js';
 import { loadDealContext, monthTotals } from './context.js';
 import { logDealModal } from './modal.view.js';
 import { findDeal, softDeleteDeal } from './queries.js';
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
 const NOT_YOURS = ':no_entry: Only the person who logged a deal can undo or edit it.';
-
-function teamOf(body: BlockAction): string {
-  const teamId = body.team?.id ?? body.user.team_id;
-  if (!teamId) throw new Error('block_actions without a team id');
-  return teamId;
-}
 
 export async function handleDealUndo(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const deal = await findDeal(deps.db, teamId, action.value ?? '');
   const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(text) });
@@ -28,7 +21,7 @@ export async function handleDealUndo(args: ButtonArgs, deps: Deps): Promise<void
   if (deal.userId !== userId) return void (await reply(NOT_YOURS));
   const now = deps.clock.now();
   if (!(await softDeleteDeal(deps.db, teamId, userId, deal.id, now))) return void (await reply(':information_source: That deal was already undone.'));
-  deps.afterChange?.(teamId, userId);
+  deps.afterChange(teamId, userId);
   const dc = await loadDealContext(deps, client, teamId, userId);
   await respond({
     response_type: 'ephemeral',
@@ -40,7 +33,7 @@ export async function handleDealUndo(args: ButtonArgs, deps: Deps): Promise<void
 export async function handleDealEdit(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const deal = await findDeal(deps.db, teamId, action.value ?? '');
   const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(text) });

@@ -4,6 +4,7 @@ import { dealCelebrations, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { formatMoney } from '../../lib/money.js';
 import { escapeMrkdwn } from '../../slack/text.js';
+import { platformCode } from '../../slack/web-api-errors.js';
 import type { Deal } from './queries.js';
 
 /** Slack allows about one message per second per channel; stay a little under it. */
@@ -99,7 +100,7 @@ export class CelebrationQueue {
         .set({ status: 'posted', messageTs: res.ts ?? null, updatedAt: this.deps.clock.now() })
         .where(and(eq(dealCelebrations.dealId, deal.id)));
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+      const code = platformCode(error) ?? (error as Error).message;
       this.deps.logger.warn({ dealId: deal.id, channel, code }, 'could not post a celebration');
       await this.deps.db
         .update(dealCelebrations)

@@ -1,14 +1,13 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { localDay } from '../../periods/week.js';
 import { noticeMessage } from '../../slack/blocks.js';
+import type { CommandArgs } from '../../slack/listener-args.js';
 import type { CelebrationQueue } from './celebrations.js';
 import { buildDealConfirmation, loadDealContext } from './context.js';
 import { logDealModal, type DealModalMetadata } from './modal.view.js';
 import { dealUsageText, parseDealCommand } from './parse.js';
 import { insertDeal } from './queries.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export async function openDealModal(
   deps: Deps,
@@ -59,7 +58,7 @@ export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebr
       );
       // Queued before confirming: a failed reply must not cost the deal its celebration.
       if (created) void celebrations.celebrate(deal);
-      deps.afterChange?.(command.team_id, command.user_id);
+      deps.afterChange(command.team_id, command.user_id);
       await respond({ response_type: 'ephemeral', ...(await buildDealConfirmation(deps, dc, deal)) });
     }
   }

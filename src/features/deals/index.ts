@@ -1,12 +1,14 @@
-import type { App, CustomRoute, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, CustomRoute, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import { handleDealEdit, handleDealUndo } from './actions.js';
 import { CelebrationQueue } from './celebrations.js';
 import { handleLogDealCommand, openDealModal } from './commands.js';
 import { DEAL_EDIT, DEAL_UNDO } from './confirmation.blocks.js';
 import { DEAL_MODAL_CALLBACK } from './modal.view.js';
 import { handleDealModalSubmit } from './submit.js';
-import { dealWebhookRoute, SlackRepDirectory } from './webhook.js';
+import { SlackRepDirectory } from './rep-directory.js';
+import { dealWebhookRoute } from './webhook.js';
 
 export { openDealModal } from './commands.js';
 export const LOG_DEAL_SHORTCUT_CALLBACK = 'log_deal_shortcut';
@@ -33,13 +35,11 @@ export function createDealsFeature(deps: Deps, client: webApi.WebClient): DealsF
       app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations));
       app.shortcut(LOG_DEAL_SHORTCUT_CALLBACK, async ({ ack, shortcut, client: c, body }) => {
         await ack();
-        const teamId = body.team?.id ?? body.user.team_id;
-        if (!teamId) throw new Error('shortcut without a team id');
-        await openDealModal(deps, c, { teamId, userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
+        await openDealModal(deps, c, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
       });
-      app.view(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args as never, deps, celebrations));
-      app.action({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args as never, deps));
-      app.action({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args as never, deps));
+      app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations));
+      app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args, deps));
+      app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args, deps));
     },
     drain: () => celebrations.drain(),
   };

@@ -1,6 +1,7 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { sendPrivately } from '../../slack/deliver.js';
+import type { ViewSubmitArgs } from '../../slack/listener-args.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import type { CelebrationQueue } from './celebrations.js';
 import { buildDealConfirmation, loadDealContext } from './context.js';
 import { readDealSubmission } from './modal-input.js';
@@ -8,13 +9,10 @@ import { DEAL_BLOCK, decodeDealMetadata } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
 import { findDeal, insertDeal, updateDeal } from './queries.js';
 
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
 /** The log-deal modal was submitted: field errors under the fields, else store (once per view) or update, then confirm. */
-export async function handleDealModalSubmit(args: ViewArgs, deps: Deps, celebrations: CelebrationQueue): Promise<void> {
+export async function handleDealModalSubmit(args: ViewSubmitArgs, deps: Deps, celebrations: CelebrationQueue): Promise<void> {
   const { ack, body, view, client } = args;
-  const teamId = body.team?.id ?? body.user.team_id;
-  if (!teamId) throw new Error('view_submission without a team id');
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const meta = decodeDealMetadata(view.private_metadata);
   const dc = await loadDealContext(deps, client, teamId, userId);
@@ -38,7 +36,7 @@ export async function handleDealModalSubmit(args: ViewArgs, deps: Deps, celebrat
     }
     await ack();
     void celebrations.celebrate(updated); // a lost deal edited to won is celebrated (once per deal)
-    deps.afterChange?.(teamId, userId);
+    deps.afterChange(teamId, userId);
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, updated, 'Updated'));
     return;
   }
@@ -48,6 +46,6 @@ export async function handleDealModalSubmit(args: ViewArgs, deps: Deps, celebrat
   if (!created) return;
   // Queued before confirming: a failed confirmation (no DM possible) must not cost the deal its celebration.
   void celebrations.celebrate(deal);
-  deps.afterChange?.(teamId, userId);
+  deps.afterChange(teamId, userId);
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, deal));
 }

@@ -1,15 +1,14 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
 import { noticeMessage } from '../../slack/blocks.js';
+import type { ButtonArgs, CommandArgs } from '../../slack/listener-args.js';
+import { teamIdOf } from '../../slack/team-id.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { cannotPostCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
 import { loadBoard, publishBoard } from './board.js';
 import { boardInsights } from './insights.js';
 import { renderBoard } from './render.blocks.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 export const LEADERBOARD_HELP = [
   '*Leaderboard*: activity beside revenue, rep by rep, shown only to you.',
@@ -17,8 +16,6 @@ export const LEADERBOARD_HELP = [
   PERIOD_FORMS_HELP,
   'Workspace admins can post it to the channel with the button under it, or schedule it: `/sales-admin leaderboard #sales weekly mon 09:00`.',
 ].join('\n');
-
-const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export function periodSettings(workspace: WorkspaceSettings, timeZone: string): PeriodSettings {
   return { timeZone, weekStartsOn: workspace.weekStartsOn as PeriodSettings['weekStartsOn'], fiscalYearStartMonth: workspace.fiscalYearStartMonth };
@@ -55,7 +52,7 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise
   const { ack, body, action, respond, client } = args;
   await ack();
   const reply = (mrkdwn: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(mrkdwn) });
-  const teamId = body.team?.id ?? body.user.team_id;
+  const teamId = teamIdOf(body);
   const channel = body.channel?.id;
   if (!teamId || !channel) {
     await reply(':warning: I could not tell which channel to post to. Run `/leaderboard` in the channel first.');
@@ -82,8 +79,8 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise
   try {
     await publishBoard(deps, client, { channel, board, threadExtras: true });
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    if (code && CANNOT_POST.has(code)) {
+    const code = cannotPostCode(error);
+    if (code) {
       await reply(
         code === 'is_archived'
           ? ':warning: This channel is archived, so I cannot post here.'

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { handleLeaderboardCommand, handlePostToChannel } from './command.js';
 import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
@@ -9,5 +9,5 @@ export { nextSlot } from './schedule.js';
 /** /leaderboard on demand and its Post to channel button. (Schedules: job.ts, driven by the scheduler.) */
 export function register(app: App, deps: Deps): void {
   app.command('/leaderboard', (args) => handleLeaderboardCommand(args, deps));
-  app.action({ type: 'block_actions', action_id: POST_TO_CHANNEL_ACTION }, (args) => handlePostToChannel(args as never, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: POST_TO_CHANNEL_ACTION }, (args) => handlePostToChannel(args, deps));
 }

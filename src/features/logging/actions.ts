@@ -1,27 +1,20 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { localDay, weekContaining, type WeekStart } from '../../periods/week.js';
-import { noticeMessage, undoneMessage } from './confirmation.blocks.js';
+import { noticeMessage } from '../../slack/blocks.js';
+import type { ButtonArgs, SelectArgs } from '../../slack/listener-args.js';
+import { requireTeamId } from '../../slack/team-id.js';
+import { undoneMessage } from './confirmation.blocks.js';
 import { loadLoggingContext } from './context.js';
 import { BLOCK, ACTION, decodeMetadata, logActivityModal } from './modal.view.js';
 import { countActivities, findActivity, softDeleteActivity } from './queries.js';
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
-
 const NOT_YOURS = ':no_entry: Only the person who logged an entry can undo or edit it.';
-
-function teamOf(body: BlockAction): string {
-  const teamId = body.team?.id ?? body.user.team_id;
-  if (!teamId) throw new Error('block_actions without a team id');
-  return teamId;
-}
 
 /** Undo: mark the entry deleted (kept, never counted) and replace the confirmation. Author only. */
 export async function handleUndo(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const activity = await findActivity(deps.db, teamId, action.value ?? '');
   if (!activity) {
@@ -38,7 +31,7 @@ export async function handleUndo(args: ButtonArgs, deps: Deps): Promise<void> {
     await respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(':information_source: That entry was already undone.') });
     return;
   }
-  deps.afterChange?.(teamId, userId);
+  deps.afterChange(teamId, userId);
   const lc = await loadLoggingContext(deps, client, teamId, userId);
   const week = weekContaining(now, lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
   const weekCount = await countActivities(deps.db, teamId, userId, activity.typeKey, week);
@@ -53,7 +46,7 @@ export async function handleUndo(args: ButtonArgs, deps: Deps): Promise<void> {
 export async function handleEdit(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const activity = await findActivity(deps.db, teamId, action.value ?? '');
   if (!activity || activity.deletedAt) {
@@ -88,7 +81,7 @@ export async function handleTypeChange(args: SelectArgs, deps: Deps): Promise<vo
   await ack();
   const view = body.view;
   if (!view) return;
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const lc = await loadLoggingContext(deps, client, teamId, body.user.id);
   const values = view.state?.values ?? {};
   const date = values[BLOCK.date]?.[ACTION.date]?.selected_date ?? localDay(deps.clock.now(), lc.user.timeZone);

@@ -1,7 +1,8 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { localDay } from '../../periods/week.js';
 import type { Deps } from '../../deps.js';
-import { noticeMessage } from './confirmation.blocks.js';
+import { noticeMessage } from '../../slack/blocks.js';
+import type { CommandArgs } from '../../slack/listener-args.js';
 import { buildConfirmation, loadLoggingContext } from './context.js';
 import { logActivityModal, type ModalMetadata } from './modal.view.js';
 import { parseActivityCommand, usageText } from './parse.js';
@@ -15,8 +16,6 @@ export const LOG_COMMANDS: Record<string, string | undefined> = {
   '/log-demo': 'demo',
   '/log': undefined,
 };
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** Open the log-activity modal. Called right after ack(): trigger_id expires in about 3 seconds. */
 export async function openLogModal(
@@ -80,7 +79,7 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
         // trigger_id is unique per invocation: a redelivered request stores nothing new.
         idempotencyKey: `cmd:${command.trigger_id}`,
       });
-      deps.afterChange?.(command.team_id, command.user_id);
+      deps.afterChange(command.team_id, command.user_id);
       await respond({ response_type: 'ephemeral', ...(await buildConfirmation(deps, lc, activity)) });
     }
   }

@@ -1,17 +1,10 @@
-import type { types } from '@slack/bolt';
+import type { Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, truncate } from '../../slack/text.js';
 import type { ActivityTypeDef } from './activity-types.js';
 import { describeActivity, formatDuration, typeNoun, type ActivitySummary } from './describe.js';
 
-type KnownBlock = types.KnownBlock;
-
 export const ACTION_UNDO = 'activity_undo';
 export const ACTION_EDIT = 'activity_edit';
-
-export interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
 
 export interface ConfirmationInput {
   activity: ActivitySummary & { id: string };
@@ -71,10 +64,4 @@ export function undoneMessage(input: Omit<ConfirmationInput, 'verb'>): Message {
       { type: 'context', elements: [{ type: 'mrkdwn', text: weekLine(weekCount, type, activity.typeKey) }] },
     ],
   };
-}
-
-/** A short mrkdwn notice (errors, help, refusals) as a message. */
-export function noticeMessage(mrkdwn: string, fallback?: string): Message {
-  const text = truncate(mrkdwn, 3000);
-  return { text: fallback ?? text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

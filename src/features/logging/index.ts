@@ -1,5 +1,6 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import { handleEdit, handleTypeChange, handleUndo } from './actions.js';
 import { handleLogCommand, LOG_COMMANDS, openLogModal } from './commands.js';
 import { ACTION_EDIT, ACTION_UNDO } from './confirmation.blocks.js';
@@ -18,12 +19,10 @@ export function register(app: App, deps: Deps): void {
   }
   app.shortcut(LOG_SHORTCUT_CALLBACK, async ({ ack, shortcut, client, body }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) throw new Error('shortcut without a team id');
-    await openLogModal(deps, client, { teamId, userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
+    await openLogModal(deps, client, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
   });
-  app.view(LOG_MODAL_CALLBACK, (args) => handleLogModalSubmit(args as never, deps));
-  app.action({ type: 'block_actions', action_id: ACTION_UNDO }, (args) => handleUndo(args as never, deps));
-  app.action({ type: 'block_actions', action_id: ACTION_EDIT }, (args) => handleEdit(args as never, deps));
-  app.action({ type: 'block_actions', action_id: TYPE_SELECT_ACTION }, (args) => handleTypeChange(args as never, deps));
+  app.view<ViewSubmitAction>(LOG_MODAL_CALLBACK, (args) => handleLogModalSubmit(args, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_UNDO }, (args) => handleUndo(args, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_EDIT }, (args) => handleEdit(args, deps));
+  app.action<BlockAction<StaticSelectAction>>({ type: 'block_actions', action_id: TYPE_SELECT_ACTION }, (args) => handleTypeChange(args, deps));
 }

@@ -1,23 +1,21 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { sendPrivately } from '../../slack/deliver.js';
+import type { ViewSubmitArgs } from '../../slack/listener-args.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import { buildConfirmation, loadLoggingContext } from './context.js';
 import { readModalSubmission } from './modal-input.js';
 import { BLOCK, decodeMetadata } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
 import { findActivity, insertActivity, updateActivity } from './queries.js';
 
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
 /**
  * The log-activity modal was submitted. Validate (field errors under the fields), store or update,
  * close the modal, then confirm privately where the user started (or by DM).
  * The same submission twice (Slack retry, double click) stores one entry: the key is the view id.
  */
-export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<void> {
+export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Promise<void> {
   const { ack, body, view, client } = args;
-  const teamId = body.team?.id ?? body.user.team_id;
-  if (!teamId) throw new Error('view_submission without a team id');
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const meta = decodeMetadata(view.private_metadata);
 
@@ -41,7 +39,7 @@ export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<
       return;
     }
     await ack();
-    deps.afterChange?.(teamId, userId);
+    deps.afterChange(teamId, userId);
     const message = await buildConfirmation(deps, lc, updated, 'Updated');
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
     return;
@@ -56,7 +54,7 @@ export async function handleLogModalSubmit(args: ViewArgs, deps: Deps): Promise<
   });
   await ack();
   if (!created) return; // a repeat of a submission already confirmed
-  deps.afterChange?.(teamId, userId);
+  deps.afterChange(teamId, userId);
   const message = await buildConfirmation(deps, lc, activity);
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
 }

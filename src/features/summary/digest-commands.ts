@@ -5,12 +5,12 @@
  * uses), and how to stop. Unsubscribing stores an explicit 'off', which also opts the person out of a
  * workspace default of weekly. The Home tab (which shows the choice) is republished after a change.
  */
-import type { Deps } from '../../deps.js';
 import { noticeMessage } from '../../slack/blocks.js';
+import type { CommandArgs } from '../../slack/listener-args.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { describeDigestWhen, knownTimeZone, nextDigestSlot, type DigestKind } from './digest-job.js';
 import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
-import type { MyStatsCommandArgs, MyStatsSubcommand } from './my-stats.command.js';
+import type { MyStatsSubcommand } from './my-stats.command.js';
 
 export const SUBSCRIBE_USAGE = '`/my-stats subscribe` (weekly, Fridays at 16:00) or `/my-stats subscribe daily` (every day at 08:00, covering the day before)';
 const STOP = 'Stop any time with `/my-stats unsubscribe`.';
@@ -25,7 +25,7 @@ export function digestScheduleSentence(cadence: DigestKind, timeZone: string, no
   return `Your ${cadence} digest arrives ${describeDigestWhen(cadence)} (${timeZone}); next: ${formatDigestDay(nextDigestSlot(cadence, timeZone, now), timeZone)}.`;
 }
 
-function reply(args: MyStatsCommandArgs, mrkdwn: string): Promise<unknown> {
+function reply(args: CommandArgs, mrkdwn: string): Promise<unknown> {
   return args.respond({ response_type: 'ephemeral', ...noticeMessage(mrkdwn) });
 }
 
@@ -48,7 +48,7 @@ export const handleSubscribe: MyStatsSubcommand = async (args, deps, rest) => {
   const already = !before.isDefault && before.cadence === cadence;
   // Re-subscribing to the same cadence keeps the original subscription time (a due catch-up is not lost).
   if (!already) await setDigestChoice(deps.db, teamId, userId, cadence, now);
-  afterChange(deps, teamId, userId);
+  deps.afterChange(teamId, userId);
   const lead = already
     ? `:white_check_mark: You're already subscribed to the ${cadence} digest.`
     : `:white_check_mark: Subscribed to the ${cadence} digest: your own numbers ${cadence === 'weekly' ? 'for the week so far' : 'for the day before'}, by DM.` + (before.cadence !== 'off' && before.cadence !== cadence ? ` It replaces the ${before.cadence} one.` : '');
@@ -66,17 +66,13 @@ export const handleUnsubscribe: MyStatsSubcommand = async (args, deps, rest) => 
   const userId = command.user_id;
   const before = await getDigestChoice(deps.db, teamId, userId);
   if (before.isDefault || before.cadence !== 'off') await setDigestChoice(deps.db, teamId, userId, 'off', deps.clock.now());
-  afterChange(deps, teamId, userId);
+  deps.afterChange(teamId, userId);
   const lead =
     before.cadence === 'off'
       ? ":white_check_mark: You're not getting a digest, and won't: even if your workspace turns on a digest for everyone, you stay unsubscribed."
       : `:white_check_mark: Unsubscribed: no more ${before.cadence} digests.`;
   await reply(args, `${lead}\nWant them back? ${SUBSCRIBE_USAGE}.`);
 };
-
-function afterChange(deps: Deps, teamId: string, userId: string): void {
-  deps.afterChange?.(teamId, userId);
-}
 
 /** The /my-stats subcommands of the digest. */
 export const digestSubcommands: Record<string, MyStatsSubcommand> = {

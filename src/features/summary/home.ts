@@ -1,23 +1,17 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackEventMiddlewareArgs,
-  StaticSelectAction,
-  webApi,
-} from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { DIGEST_CADENCES, type DigestCadence } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { formatMoney } from '../../lib/money.js';
 import { parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
+import type { ButtonArgs, EventArgs, SelectArgs } from '../../slack/listener-args.js';
+import { requireTeamId } from '../../slack/team-id.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../logging/activity-types.js';
 import { findDeal, softDeleteDeal } from '../deals/queries.js';
 import { openDealModal } from '../deals/index.js';
 import { dayWords, typeNoun } from '../logging/describe.js';
-import { loadActivityTypes } from '../logging/index.js';
+import { loadActivityTypes, openLogModal } from '../logging/index.js';
 import { findActivity, softDeleteActivity } from '../logging/queries.js';
 import { loadTargetProgress } from '../targets/progress.js';
 import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
@@ -107,7 +101,7 @@ export function refreshHomeSoon(deps: Deps, client: webApi.WebClient, teamId: st
 }
 
 /**
- * Background Home refreshes (what app.ts installs as `deps.afterChange`), one at a time per person: a change
+ * Background Home refreshes (what app.ts makes `deps.afterChange`), one at a time per person: a change
  * made while that person's refresh runs marks it stale and it runs once more, so the last publish always
  * shows the latest state and a burst of changes costs at most two publishes. Tracked so shutdown can wait.
  */
@@ -144,28 +138,25 @@ export function createHomeRefresher(deps: Deps, client: webApi.WebClient): { ref
 // Handlers (registered in index.ts)
 // ---------------------------------------------------------------------------------------------
 
-type EventArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
-
-function teamOf(body: BlockAction): string {
-  const teamId = body.team?.id ?? body.user.team_id;
-  if (!teamId) throw new Error('block_actions without a team id');
-  return teamId;
-}
-
 /** The person opened the Home tab: publish their dashboard. Slack may redeliver the event; publishing again is harmless. */
-export async function handleHomeOpened(args: EventArgs, deps: Deps): Promise<void> {
+export async function handleHomeOpened(args: EventArgs<'app_home_opened'>, deps: Deps): Promise<void> {
   const { event, body, client } = args;
   if (event.tab !== 'home') return;
   await publishHome(deps, client, { teamId: body.team_id, userId: event.user });
+}
+
+/** Log activity on the Home tab: the log modal, opened first (the trigger expires in about 3 seconds). */
+export async function handleHomeLogActivity(args: ButtonArgs, deps: Deps): Promise<void> {
+  const { ack, body, client } = args;
+  await ack();
+  await openLogModal(deps, client, { teamId: requireTeamId(body), userId: body.user.id, triggerId: body.trigger_id, metadata: {} });
 }
 
 /** Log deal on the Home tab: the deal modal, opened first (the trigger expires in about 3 seconds). */
 export async function handleHomeLogDeal(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, client } = args;
   await ack();
-  await openDealModal(deps, client, { teamId: teamOf(body), userId: body.user.id, triggerId: body.trigger_id, metadata: {} });
+  await openDealModal(deps, client, { teamId: requireTeamId(body), userId: body.user.id, triggerId: body.trigger_id, metadata: {} });
 }
 
 /**
@@ -175,7 +166,7 @@ export async function handleHomeLogDeal(args: ButtonArgs, deps: Deps): Promise<v
 export async function handleHomeUndo(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const kind = HOME_UNDO_ACTION_PATTERN.exec(action.action_id)?.[1];
   const id = action.value ?? '';
@@ -201,7 +192,7 @@ export async function handleHomeUndo(args: ButtonArgs, deps: Deps): Promise<void
 export async function handleHomeDigestChoice(args: SelectArgs, deps: Deps): Promise<void> {
   const { ack, body, action, client } = args;
   await ack();
-  const teamId = teamOf(body);
+  const teamId = requireTeamId(body);
   const userId = body.user.id;
   const value = action.selected_option?.value;
   if (!DIGEST_CADENCES.includes(value as DigestCadence)) {

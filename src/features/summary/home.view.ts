@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { DigestCadence } from '../../db/schema/summaries.js';
+import type { DigestCadence } from '../../db/schema/digest-subscriptions.js';
 import { formatMoney, type Money } from '../../lib/money.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import type { ActivityTypeDef } from '../logging/activity-types.js';

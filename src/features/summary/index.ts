@@ -1,8 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { openLogModal } from '../logging/index.js';
 import { loadTargetProgress } from '../targets/progress.js';
-import { handleHomeDigestChoice, handleHomeLogDeal, handleHomeOpened, handleHomeUndo } from './home.js';
+import { handleHomeDigestChoice, handleHomeLogActivity, handleHomeLogDeal, handleHomeOpened, handleHomeUndo } from './home.js';
 import { handleMyStats, type MyStatsSubcommand } from './my-stats.command.js';
 import { digestSubcommands } from './digest-commands.js';
 import { HOME_DIGEST_ACTION, HOME_LOG_ACTIVITY_ACTION, HOME_LOG_DEAL_ACTION, HOME_UNDO_ACTION_PATTERN } from './home.view.js';
@@ -20,13 +19,8 @@ export function register(app: App, deps: Deps): void {
   app.command('/my-stats', (args) => handleMyStats(args, deps, { subcommands: myStatsSubcommands, loadProgress: loadTargetProgress }));
   app.event('app_home_opened', (args) => handleHomeOpened(args, deps));
 
-  app.action({ type: 'block_actions', action_id: HOME_LOG_ACTIVITY_ACTION }, async ({ ack, body, client }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) throw new Error('block_actions without a team id');
-    await openLogModal(deps, client, { teamId, userId: body.user.id, triggerId: (body as { trigger_id: string }).trigger_id, metadata: {} });
-  });
-  app.action({ type: 'block_actions', action_id: HOME_LOG_DEAL_ACTION }, (args) => handleHomeLogDeal(args as never, deps));
-  app.action({ type: 'block_actions', action_id: HOME_UNDO_ACTION_PATTERN }, (args) => handleHomeUndo(args as never, deps));
-  app.action({ type: 'block_actions', action_id: HOME_DIGEST_ACTION }, (args) => handleHomeDigestChoice(args as never, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: HOME_LOG_ACTIVITY_ACTION }, (args) => handleHomeLogActivity(args, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: HOME_LOG_DEAL_ACTION }, (args) => handleHomeLogDeal(args, deps));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: HOME_UNDO_ACTION_PATTERN }, (args) => handleHomeUndo(args, deps));
+  app.action<BlockAction<StaticSelectAction>>({ type: 'block_actions', action_id: HOME_DIGEST_ACTION }, (args) => handleHomeDigestChoice(args, deps));
 }

@@ -7,26 +7,25 @@
  * The period is read in the requester's time zone, like `/leaderboard`. When the DM cannot be sent, the
  * ephemeral reply says so and carries the summary itself.
  */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP } from '../../periods/parse-period.js';
 import { noticeMessage, parseUserMention, type Message } from '../../slack/blocks.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
+import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { platformCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { periodSettings } from '../leaderboard/command.js';
-import type { BoardPeriod } from '../leaderboard/types.js';
+import type { BoardPeriod } from '../../periods/types.js';
 import { displayName, personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
 import { loadPersonalStats } from './stats.js';
-
-export type MyStatsCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /**
  * A `/my-stats <word> …` subcommand (e.g. `subscribe`, registered by the digest feature). The command is already
  * acknowledged when it runs (do not call ack again); `rest` holds the words after the subcommand, as typed.
  */
-export type MyStatsSubcommand = (args: MyStatsCommandArgs, deps: Deps, rest: string[]) => Promise<void>;
+export type MyStatsSubcommand = (args: CommandArgs, deps: Deps, rest: string[]) => Promise<void>;
 
 /** Loads a person's target progress lines (the targets feature's loadTargetProgress fits). */
 export type TargetProgressLoader = (
@@ -55,12 +54,12 @@ export const NOT_ALLOWED_TEXT =
 
 /** Slack error codes when a DM cannot be sent, in words. */
 function dmFailureWords(error: unknown): string {
-  const code = (error as { data?: { error?: string } }).data?.error;
+  const code = platformCode(error);
   return code ? ` (Slack said \`${escapeMrkdwn(code)}\`)` : '';
 }
 
 /** `/my-stats …`. Acks at once; the summary is built after. */
-export async function handleMyStats(args: MyStatsCommandArgs, deps: Deps, extra: MyStatsExtra = {}): Promise<void> {
+export async function handleMyStats(args: CommandArgs, deps: Deps, extra: MyStatsExtra = {}): Promise<void> {
   const { command, ack, respond, client } = args;
   await ack();
   const reply = (message: Message) => respond({ response_type: 'ephemeral', ...message });
