@@ -44,7 +44,6 @@ function quote(value: string): string {
 /** One deal: its CSV line and the row the import should store for it (workspace defaults: USD, UTC). */
 function* generateDeals(count: number): Generator<{ line: string; row: RawDeal }> {
   const rnd = seededRandom(42);
-  const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)]!;
   const DAY = 86_400_000;
   for (let i = 1; i <= count; i++) {
     const externalId = `CRM-${String(i).padStart(7, '0')}`;

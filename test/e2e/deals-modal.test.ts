@@ -241,7 +241,7 @@ describeEachDb('deals: the log-deal modal', (getDb) => {
   ])('%s: the modal stays open with the error under that field, nothing stored, nothing sent', async (_name, changes, blockId, message) => {
     const modal = await openWithCommand();
     const res = await submit(modal, { ...acme, ...changes });
-    const answer = res.json();
+    const answer = res.json()!;
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual([blockId]);
     expect(answer.errors[blockId]).toContain(message);

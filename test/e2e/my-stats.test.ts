@@ -12,7 +12,6 @@ import { blockKitProblems, type RecordedCall } from '../helpers/fake-slack.js';
 import { replyTo, startHarness, type Harness } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 
-type Block = Record<string, any>;
 const ANA = DEFAULT_USER_ID;
 const BO = 'UBO0000001';
 const ADMIN = 'UADMIN0001';

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { activities, deals } from '../../db/schema/index.js';
 import type { Money } from '../../lib/money.js';
 import type { ActivityTypeDef } from '../logging/activity-types.js';
-import type { Board, BoardPeriod, PeriodRange, RepStats, Totals } from './types.js';
+import type { Board, BoardPeriod, RepStats, Totals } from './types.js';
 
 export interface ComputeBoardInput {
   teamId: string;
