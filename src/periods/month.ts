@@ -1,6 +1,10 @@
-import { currentRange, type Range } from './week.js';
+import { dateIn, normalizeDate, startOfDayIn } from './calendar.js';
+import type { Range } from './week.js';
 
 /** The calendar month containing `now`, with boundaries at local midnight in `timeZone`. */
 export function monthContaining(now: Date, timeZone: string): Range {
-  return currentRange('this month', now, timeZone);
+  const today = dateIn(now, timeZone);
+  const first = normalizeDate(today.year, today.month, 1);
+  const next = normalizeDate(today.year, today.month + 1, 1);
+  return { start: startOfDayIn(first, timeZone), end: startOfDayIn(next, timeZone) };
 }

@@ -6,8 +6,8 @@
  * plain `Date` instant; ranges are half-open `[start, end)`, so a week across a DST change is 167 or
  * 169 hours long and nothing at 23:59:59.999999 falls between two periods.
  *
- * Calendar arithmetic is done on calendar days (year, month, day: no zone), and each boundary is
- * turned into an instant once, with `TZDate(y, m, d, zone)`. That is `startOfDay` in the zone, and
+ * Calendar arithmetic is done on local dates (calendar.ts: year, month 1–12, day; no zone), and each
+ * boundary is turned into an instant once, with `startOfDayIn(date, zone)`. That is `startOfDay` in the zone, and
  * stays right where a DST change happens at midnight (America/Santiago, Asia/Beirut: the day starts
  * at 01:00), where adding days or weeks to an already shifted instant would carry the 01:00 along.
  *
@@ -29,11 +29,26 @@
  *   "Q4 2026", "2026". Otherwise a fiscal year is named by the calendar year it ENDS in: with April (4)
  *   FY2027 is Apr 1 2026 – Mar 31 2027, its Q1 is Apr–Jun 2026, labelled "Q1 FY2027". A year typed by
  *   the user (`q3 2026`, `2026`, `fy2026`) is read with the same convention.
- * - Day ranges, `since` and `last N days` may cover at most 366 local days (a leap year): longer spans
+ * - LocalDate ranges, `since` and `last N days` may cover at most 366 local days (a leap year): longer spans
  *   are what `this year`, `last year` and `2025` are for, and it bounds the work behind one board.
  */
-import { TZDate } from '@date-fns/tz';
-import type { BoardPeriod, PeriodRange } from '../features/leaderboard/types.js';
+import {
+  addDays,
+  compareDates,
+  dateIn,
+  daysBetween,
+  daysInMonth,
+  formatIsoDate,
+  type LocalDate,
+  MONTH_NAMES,
+  monthFromWord,
+  normalizeDate,
+  realDate,
+  shortMonthName,
+  startOfDayIn,
+  startOfWeekOn,
+} from './calendar.js';
+import type { BoardPeriod, PeriodRange } from './types.js';
 
 export interface PeriodSettings {
   /** IANA zone, e.g. 'America/New_York'. */
@@ -65,88 +80,31 @@ export const PERIOD_FORMS_HELP = [
 ].join('\n');
 
 // ---------------------------------------------------------------------------
-// Calendar days (no zone)
-
-/** A calendar day; month is 0-11 like Date's. Always normalized. */
-interface Day {
-  y: number;
-  m: number;
-  d: number;
-}
-
-const MS_PER_DAY = 86_400_000;
-const MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const MONTHS_SHORT = MONTHS_LONG.map((name) => name.slice(0, 3));
-
-function day(y: number, m: number, d: number): Day {
-  const date = new Date(0);
-  date.setUTCFullYear(y, m, d);
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth(), d: date.getUTCDate() };
-}
-
-function dayNumber(x: Day): number {
-  const date = new Date(0);
-  date.setUTCFullYear(x.y, x.m, x.d);
-  return Math.round(date.getTime() / MS_PER_DAY);
-}
-
-function addDays(x: Day, n: number): Day {
-  return day(x.y, x.m, x.d + n);
-}
-
-/** Days from `a` to `b` (positive when b is later). */
-function daysBetween(a: Day, b: Day): number {
-  return dayNumber(b) - dayNumber(a);
-}
-
-function compareDays(a: Day, b: Day): number {
-  return daysBetween(b, a);
-}
-
-function weekday(x: Day): number {
-  return (((dayNumber(x) + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
-}
-
-function daysInMonth(y: number, m: number): number {
-  return day(y, m + 1, 0).d;
-}
-
-/** The local calendar day `instant` falls on in `timeZone`. */
-function dayIn(instant: Date, timeZone: string): Day {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return { y: local.getFullYear(), m: local.getMonth(), d: local.getDate() };
-}
-
-/** The first instant of local day `x` in `timeZone` (midnight, or 01:00 where midnight is skipped). */
-function startOf(x: Day, timeZone: string): Date {
-  return new Date(new TZDate(x.y, x.m, x.d, timeZone).getTime());
-}
-
-// ---------------------------------------------------------------------------
 // Labels
 
-function fmtDay(x: Day, withYear: boolean): string {
-  return `${MONTHS_SHORT[x.m]} ${x.d}${withYear ? `, ${x.y}` : ''}`;
+function fmtDay(x: LocalDate, withYear: boolean): string {
+  return `${shortMonthName(x.month)} ${x.day}${withYear ? `, ${x.year}` : ''}`;
 }
 
 /** "Nov 23 – 29", "Nov 30 – Dec 6", "Dec 28, 2026 – Jan 3, 2027"; the year only when not `currentYear`. */
-function compactRange(first: Day, last: Day, currentYear: number): string {
-  if (first.y !== last.y) return `${fmtDay(first, true)} – ${fmtDay(last, true)}`;
-  const year = first.y === currentYear ? '' : `, ${first.y}`;
-  if (first.m === last.m && first.d === last.d) return `${fmtDay(first, false)}${year}`;
-  const end = first.m === last.m ? String(last.d) : fmtDay(last, false);
+function compactRange(first: LocalDate, last: LocalDate, currentYear: number): string {
+  if (first.year !== last.year) return `${fmtDay(first, true)} – ${fmtDay(last, true)}`;
+  const year = first.year === currentYear ? '' : `, ${first.year}`;
+  if (first.month === last.month && first.day === last.day) return `${fmtDay(first, false)}${year}`;
+  const end = first.month === last.month ? String(last.day) : fmtDay(last, false);
   return `${fmtDay(first, false)} – ${end}${year}`;
 }
 
 /** "Oct 1, 2026", "Oct 1 – Oct 31, 2026", "Dec 15, 2025 – Jan 14, 2026". */
-function fullRange(first: Day, last: Day): string {
-  if (compareDays(first, last) === 0) return fmtDay(first, true);
-  if (first.y !== last.y) return `${fmtDay(first, true)} – ${fmtDay(last, true)}`;
+function fullRange(first: LocalDate, last: LocalDate): string {
+  if (compareDates(first, last) === 0) return fmtDay(first, true);
+  if (first.year !== last.year) return `${fmtDay(first, true)} – ${fmtDay(last, true)}`;
   return `${fmtDay(first, false)} – ${fmtDay(last, true)}`;
 }
 
-function monthLabel(y: number, m: number): string {
-  return `${MONTHS_LONG[m]} ${y}`;
+/** "October 2026"; `month` is 1–12. */
+function monthLabel(year: number, month: number): string {
+  return `${MONTH_NAMES[month - 1]} ${year}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -154,48 +112,45 @@ function monthLabel(y: number, m: number): string {
 
 /** `[start, end)` in calendar days, with its label. */
 interface Span {
-  start: Day;
-  end: Day;
+  start: LocalDate;
+  end: LocalDate;
   label: string;
 }
 
 function toRange(span: Span, timeZone: string): PeriodRange {
-  return { start: startOf(span.start, timeZone), end: startOf(span.end, timeZone), label: span.label };
+  return { start: startOfDayIn(span.start, timeZone), end: startOfDayIn(span.end, timeZone), label: span.label };
 }
 
 function board(current: Span, previous: Span, timeZone: string): BoardPeriod {
   return { current: toRange(current, timeZone), previous: toRange(previous, timeZone), timeZone };
 }
 
-function daySpan(x: Day, label: string): Span {
+function daySpan(x: LocalDate, label: string): Span {
   return { start: x, end: addDays(x, 1), label };
 }
 
-function weekStart(x: Day, weekStartsOn: number): Day {
-  return addDays(x, -((weekday(x) - weekStartsOn + 7) % 7));
-}
-
-function weekSpan(start: Day, label: (range: string) => string, currentYear: number): Span {
+function weekSpan(start: LocalDate, label: (range: string) => string, currentYear: number): Span {
   const end = addDays(start, 7);
   return { start, end, label: label(compactRange(start, addDays(end, -1), currentYear)) };
 }
 
-function monthSpan(y: number, m: number): Span {
-  const start = day(y, m, 1);
-  return { start, end: day(start.y, start.m + 1, 1), label: monthLabel(start.y, start.m) };
+/** The month `month` (1–12, rolled over: 0 is December of the year before) of `year`. */
+function monthSpan(year: number, month: number): Span {
+  const start = normalizeDate(year, month, 1);
+  return { start, end: normalizeDate(start.year, start.month + 1, 1), label: monthLabel(start.year, start.month) };
 }
 
 /** Fiscal arithmetic. `fyStartYear` is the calendar year the fiscal year starts in. */
 class Fiscal {
-  /** 0-11. */
+  /** 1–12. */
   readonly startMonth: number;
 
   constructor(fiscalYearStartMonth: number) {
-    this.startMonth = fiscalYearStartMonth - 1;
+    this.startMonth = fiscalYearStartMonth;
   }
 
   get isCalendar(): boolean {
-    return this.startMonth === 0;
+    return this.startMonth === 1;
   }
 
   /** The calendar year a fiscal year starting in `fyStartYear` is named by. */
@@ -217,27 +172,27 @@ class Fiscal {
   }
 
   /** The fiscal year (by start year) and quarter (1-4) that day `x` is in. */
-  locate(x: Day): { fyStartYear: number; quarter: number } {
-    const fyStartYear = x.m >= this.startMonth ? x.y : x.y - 1;
-    const monthsIn = (x.m - this.startMonth + 12) % 12;
+  locate(x: LocalDate): { fyStartYear: number; quarter: number } {
+    const fyStartYear = x.month >= this.startMonth ? x.year : x.year - 1;
+    const monthsIn = (x.month - this.startMonth + 12) % 12;
     return { fyStartYear, quarter: Math.floor(monthsIn / 3) + 1 };
   }
 
   year(fyStartYear: number): Span {
     return {
-      start: day(fyStartYear, this.startMonth, 1),
-      end: day(fyStartYear + 1, this.startMonth, 1),
+      start: normalizeDate(fyStartYear, this.startMonth, 1),
+      end: normalizeDate(fyStartYear + 1, this.startMonth, 1),
       label: this.yearLabel(fyStartYear),
     };
   }
 
   /** Quarter `quarter` of the fiscal year starting in `fyStartYear`; quarters 0 and 5 roll over. */
   quarter(fyStartYear: number, quarter: number): Span {
-    const start = day(fyStartYear, this.startMonth + 3 * (quarter - 1), 1);
+    const start = normalizeDate(fyStartYear, this.startMonth + 3 * (quarter - 1), 1);
     const located = this.locate(start);
     return {
       start,
-      end: day(start.y, start.m + 3, 1),
+      end: normalizeDate(start.year, start.month + 3, 1),
       label: this.quarterLabel(located.fyStartYear, located.quarter),
     };
   }
@@ -245,12 +200,6 @@ class Fiscal {
 
 // ---------------------------------------------------------------------------
 // Parsing
-
-const MONTH_WORDS = new Map<string, number>([['sept', 8]]);
-MONTHS_LONG.forEach((name, index) => {
-  MONTH_WORDS.set(name.toLowerCase(), index);
-  MONTH_WORDS.set(name.slice(0, 3).toLowerCase(), index);
-});
 
 const DATE = String.raw`([1-9]\d{3})-(\d{1,2})-(\d{1,2})`;
 const RANGE_RE = new RegExp(String.raw`^(?:from )?${DATE} ?(?:\.\.\.?|to|-|–|—) ?${DATE}$`);
@@ -277,7 +226,7 @@ export function parsePeriod(text: string, now: Date, settings: PeriodSettings): 
 
 /** `input` is lower case with single spaces; `typed` is the same text as typed, for messages. */
 function parseNormalized(input: string, typed: string, now: Date, settings: PeriodSettings): Parsed {
-  const today = dayIn(now, settings.timeZone);
+  const today = dateIn(now, settings.timeZone);
   const fiscal = new Fiscal(settings.fiscalYearStartMonth);
   const ok = (current: Span, previous: Span): Parsed => ({ ok: true, current, previous });
 
@@ -286,21 +235,21 @@ function parseNormalized(input: string, typed: string, now: Date, settings: Peri
     case 'week':
     case 'this week':
     case 'current week':
-      return ok(...weeks(today, 0, settings.weekStartsOn, today.y));
+      return ok(...weeks(today, 0, settings.weekStartsOn, today.year));
     case 'last week':
     case 'previous week':
-      return ok(...weeks(today, -1, settings.weekStartsOn, today.y));
+      return ok(...weeks(today, -1, settings.weekStartsOn, today.year));
     case 'today':
-      return ok(...days(today, 0, today.y));
+      return ok(...days(today, 0, today.year));
     case 'yesterday':
-      return ok(...days(today, -1, today.y));
+      return ok(...days(today, -1, today.year));
     case 'month':
     case 'this month':
     case 'current month':
-      return ok(monthSpan(today.y, today.m), monthSpan(today.y, today.m - 1));
+      return ok(monthSpan(today.year, today.month), monthSpan(today.year, today.month - 1));
     case 'last month':
     case 'previous month':
-      return ok(monthSpan(today.y, today.m - 1), monthSpan(today.y, today.m - 2));
+      return ok(monthSpan(today.year, today.month - 1), monthSpan(today.year, today.month - 2));
     case 'quarter':
     case 'this quarter':
     case 'current quarter':
@@ -338,7 +287,7 @@ function parseNormalized(input: string, typed: string, now: Date, settings: Peri
   if ((match = input.match(SINCE_RE))) {
     const from = dateOf(match, 1);
     if (!from) return notADate(match, 1);
-    if (compareDays(from, today) > 0) return future(typed, today, settings.timeZone);
+    if (compareDates(from, today) > 0) return future(typed, today, settings.timeZone);
     const span = { start: from, end: addDays(today, 1), label: `Since ${fmtDay(from, true)}` };
     const length = daysBetween(span.start, span.end);
     if (length > MAX_RANGE_DAYS) return tooLong(typed, length);
@@ -350,13 +299,13 @@ function parseNormalized(input: string, typed: string, now: Date, settings: Peri
     if (!first) return notADate(match, 1);
     const last = match[4] === undefined ? first : dateOf(match, 4);
     if (!last) return notADate(match, 4);
-    if (compareDays(last, first) < 0) {
+    if (compareDates(last, first) < 0) {
       return {
         ok: false,
-        error: `The range \`${shown(typed)}\` ends before it starts: put the earlier day first, e.g. \`${isoDay(last)}..${isoDay(first)}\`.`,
+        error: `The range \`${shown(typed)}\` ends before it starts: put the earlier day first, e.g. \`${formatIsoDate(last)}..${formatIsoDate(first)}\`.`,
       };
     }
-    if (compareDays(first, today) > 0) return future(typed, today, settings.timeZone);
+    if (compareDates(first, today) > 0) return future(typed, today, settings.timeZone);
     const length = daysBetween(first, last) + 1;
     if (length > MAX_RANGE_DAYS) return tooLong(typed, length);
     return ok({ start: first, end: addDays(last, 1), label: fullRange(first, last) }, before(first, length));
@@ -366,43 +315,43 @@ function parseNormalized(input: string, typed: string, now: Date, settings: Peri
     const quarter = Number(match[1]);
     if (match[2] !== undefined) {
       const span = fiscal.quarter(fiscal.startYearOf(Number(match[2])), quarter);
-      if (compareDays(span.start, today) > 0) return notStarted(span.label);
+      if (compareDates(span.start, today) > 0) return notStarted(span.label);
       return ok(span, fiscal.quarter(fiscal.startYearOf(Number(match[2])), quarter - 1));
     }
     let { fyStartYear } = fiscal.locate(today);
-    if (compareDays(fiscal.quarter(fyStartYear, quarter).start, today) > 0) fyStartYear -= 1;
+    if (compareDates(fiscal.quarter(fyStartYear, quarter).start, today) > 0) fyStartYear -= 1;
     return ok(fiscal.quarter(fyStartYear, quarter), fiscal.quarter(fyStartYear, quarter - 1));
   }
 
   if ((match = input.match(YEAR_RE))) {
     const fyStartYear = fiscal.startYearOf(Number(match[1]));
     const span = fiscal.year(fyStartYear);
-    if (compareDays(span.start, today) > 0) return notStarted(span.label);
+    if (compareDates(span.start, today) > 0) return notStarted(span.label);
     return ok(span, fiscal.year(fyStartYear - 1));
   }
 
-  const month = (match = input.match(MONTH_RE)) ? MONTH_WORDS.get(match[1]) : undefined;
+  const month = (match = input.match(MONTH_RE)) ? monthFromWord(match[1]!) : undefined;
   if (match && month !== undefined) {
     if (match[2] !== undefined) {
       const span = monthSpan(Number(match[2]), month);
-      if (compareDays(span.start, today) > 0) return notStarted(span.label);
+      if (compareDates(span.start, today) > 0) return notStarted(span.label);
       return ok(span, monthSpan(Number(match[2]), month - 1));
     }
-    const year = month <= today.m ? today.y : today.y - 1;
+    const year = month <= today.month ? today.year : today.year - 1;
     return ok(monthSpan(year, month), monthSpan(year, month - 1));
   }
 
   return { ok: false, error: notUnderstood(typed) };
 }
 
-function weeks(today: Day, shift: number, weekStartsOn: number, currentYear: number): [Span, Span] {
-  const start = addDays(weekStart(today, weekStartsOn), 7 * shift);
+function weeks(today: LocalDate, shift: number, weekStartsOn: number, currentYear: number): [Span, Span] {
+  const start = addDays(startOfWeekOn(today, weekStartsOn), 7 * shift);
   const name = (s: number) => (s === 0 ? 'This week' : s === -1 ? 'Last week' : '');
   const label = (s: number) => (range: string) => (name(s) ? `${name(s)} (${range})` : range);
   return [weekSpan(start, label(shift), currentYear), weekSpan(addDays(start, -7), label(shift - 1), currentYear)];
 }
 
-function days(today: Day, shift: number, currentYear: number): [Span, Span] {
+function days(today: LocalDate, shift: number, currentYear: number): [Span, Span] {
   const name = (s: number) => (s === 0 ? 'Today' : s === -1 ? 'Yesterday' : '');
   const label = (s: number) => {
     const x = addDays(today, s);
@@ -412,40 +361,34 @@ function days(today: Day, shift: number, currentYear: number): [Span, Span] {
   return [daySpan(addDays(today, shift), label(shift)), daySpan(addDays(today, shift - 1), label(shift - 1))];
 }
 
-function lastDays(today: Day, n: number): [Span, Span] {
+function lastDays(today: LocalDate, n: number): [Span, Span] {
   const end = addDays(today, 1);
   const start = addDays(end, -n);
   const unit = n === 1 ? 'day' : 'days';
-  const current = { start, end, label: `Last ${n} ${unit} (${compactRange(start, today, today.y)})` };
+  const current = { start, end, label: `Last ${n} ${unit} (${compactRange(start, today, today.year)})` };
   const prevStart = addDays(start, -n);
-  const previous = { start: prevStart, end: start, label: `Previous ${n} ${unit} (${compactRange(prevStart, addDays(start, -1), today.y)})` };
+  const previous = { start: prevStart, end: start, label: `Previous ${n} ${unit} (${compactRange(prevStart, addDays(start, -1), today.year)})` };
   return [current, previous];
 }
 
-function yearToDate(today: Day, fiscal: Fiscal): [Span, Span] {
+function yearToDate(today: LocalDate, fiscal: Fiscal): [Span, Span] {
   const { fyStartYear } = fiscal.locate(today);
   const year = fiscal.year(fyStartYear);
   const current = { start: year.start, end: addDays(today, 1), label: `${year.label} so far` };
   const lastYearStart = fiscal.year(fyStartYear - 1).start;
   // Today's date a year ago; Feb 29 becomes Feb 28.
-  const sameDay = day(today.y - 1, today.m, Math.min(today.d, daysInMonth(today.y - 1, today.m)));
+  const sameDay = normalizeDate(today.year - 1, today.month, Math.min(today.day, daysInMonth(today.year - 1, today.month)));
   return [current, { start: lastYearStart, end: addDays(sameDay, 1), label: fullRange(lastYearStart, sameDay) }];
 }
 
 /** The `length` days right before `start`. */
-function before(start: Day, length: number): Span {
+function before(start: LocalDate, length: number): Span {
   const from = addDays(start, -length);
   return { start: from, end: start, label: fullRange(from, addDays(start, -1)) };
 }
 
-function dateOf(match: RegExpMatchArray, at: number): Day | null {
-  const [y, m, d] = [Number(match[at]), Number(match[at + 1]) - 1, Number(match[at + 2])];
-  if (m < 0 || m > 11 || d < 1 || d > daysInMonth(y, m)) return null;
-  return { y, m, d };
-}
-
-function isoDay(x: Day): string {
-  return `${String(x.y).padStart(4, '0')}-${String(x.m + 1).padStart(2, '0')}-${String(x.d).padStart(2, '0')}`;
+function dateOf(match: RegExpMatchArray, at: number): LocalDate | null {
+  return realDate(Number(match[at]), Number(match[at + 1]), Number(match[at + 2]));
 }
 
 // ---------------------------------------------------------------------------
@@ -466,7 +409,7 @@ function notADate(match: RegExpMatchArray, at: number): Parsed {
   return { ok: false, error: `\`${shown(typed)}\` is not a date. Write days as YYYY-MM-DD, e.g. \`2026-10-01\`.` };
 }
 
-function future(typed: string, today: Day, timeZone: string): Parsed {
+function future(typed: string, today: LocalDate, timeZone: string): Parsed {
   return {
     ok: false,
     error: `\`${shown(typed)}\` starts after today (today is ${fmtDay(today, true)} in ${timeZone}). Pick days up to today.`,
@@ -494,23 +437,50 @@ function tooLong(typed: string, length: number): Parsed {
  */
 export function lastCompletePeriod(cadence: Cadence, slot: Date, settings: PeriodSettings): BoardPeriod {
   checkSettings(settings);
-  const today = dayIn(slot, settings.timeZone);
+  const today = dateIn(slot, settings.timeZone);
   let current: Span;
   let previous: Span;
   switch (cadence) {
     case 'daily':
-      [current, previous] = days(today, -1, today.y);
+      [current, previous] = days(today, -1, today.year);
       break;
     case 'weekly':
-      [current, previous] = weeks(today, -1, settings.weekStartsOn, today.y);
+      [current, previous] = weeks(today, -1, settings.weekStartsOn, today.year);
       break;
     case 'monthly':
-      [current, previous] = [monthSpan(today.y, today.m - 1), monthSpan(today.y, today.m - 2)];
+      [current, previous] = [monthSpan(today.year, today.month - 1), monthSpan(today.year, today.month - 2)];
       break;
     default:
       throw new RangeError(`Unknown cadence: ${String(cadence)}`);
   }
   return board(current, previous, settings.timeZone);
+}
+
+/**
+ * The week, month or quarter containing `now`, as `this week`, `this month` and `this quarter` read
+ * (the workspace's week start and fiscal year, in `settings.timeZone`).
+ */
+export function periodContaining(unit: 'week' | 'month' | 'quarter', now: Date, settings: PeriodSettings): PeriodRange {
+  checkSettings(settings);
+  const today = dateIn(now, settings.timeZone);
+  let span: Span;
+  switch (unit) {
+    case 'week':
+      [span] = weeks(today, 0, settings.weekStartsOn, today.year);
+      break;
+    case 'month':
+      span = monthSpan(today.year, today.month);
+      break;
+    case 'quarter': {
+      const fiscal = new Fiscal(settings.fiscalYearStartMonth);
+      const { fyStartYear, quarter } = fiscal.locate(today);
+      span = fiscal.quarter(fyStartYear, quarter);
+      break;
+    }
+    default:
+      throw new RangeError(`Unknown period unit: ${String(unit)}`);
+  }
+  return toRange(span, settings.timeZone);
 }
 
 function checkSettings(settings: PeriodSettings): void {

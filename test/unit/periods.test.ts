@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardPeriod, PeriodRange } from '../../src/features/leaderboard/types.js';
+import type { BoardPeriod, PeriodRange } from '../../src/periods/types.js';
 import {
   type Cadence,
   lastCompletePeriod,

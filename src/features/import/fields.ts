@@ -2,8 +2,8 @@
  * Pure readers for the values of an imported CSV cell. Each returns the value or a message that completes
  * "line N: <column> ..." (e.g. `"12,50" is not a decimal number like 12500.50`). No I/O; `now` comes in.
  */
-import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
+import { dayInstant, isoInstant, parseIso, parseIsoDate } from '../../periods/calendar.js';
 
 export const MAX_EXTERNAL_ID_LENGTH = 255;
 export const MAX_NAME_LENGTH = 255;
@@ -76,21 +76,6 @@ export function intCell(column: string, min: number, max: number, fallback: numb
 // ---------------------------------------------------------------------------
 // Dates and times
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-function validDay(year: number, month: number, day: number): boolean {
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
-
-function offsetMinutes(offset: string): number {
-  if (offset.toUpperCase() === 'Z') return 0;
-  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset)!;
-  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  return m[1] === '-' ? -minutes : minutes;
-}
-
 export type WhenResult = { ok: true; at: Date } | { ok: false; message: string };
 
 /**
@@ -102,35 +87,9 @@ export type WhenResult = { ok: true; at: Date } | { ok: false; message: string }
  * Anything later than `ctx.now` is refused. There is no lower limit: imports are history.
  */
 export function parseWhen(value: string, ctx: WhenContext): WhenResult {
-  const example = 'like 2026-10-01 or 2026-10-01T14:30:00Z';
-  const bad = (): WhenResult => ({ ok: false, message: `${shown(value)} is not a date ${example}` });
-  let at: Date;
-  const day = DATE_ONLY.exec(value);
-  if (day) {
-    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
-    if (!validDay(year, month, date)) return bad();
-    at = new Date(new TZDate(year, month - 1, date, 12, 0, 0, ctx.timeZone).getTime());
-    if (at > ctx.now) {
-      const today = new TZDate(ctx.now.getTime(), ctx.timeZone);
-      const isToday = today.getFullYear() === year && today.getMonth() === month - 1 && today.getDate() === date;
-      if (isToday) return { ok: true, at: new Date(ctx.now.getTime()) };
-    }
-  } else {
-    const m = DATE_TIME.exec(value);
-    if (!m) return bad();
-    const [year, month, date, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-    const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3) || 0);
-    if (!validDay(year!, month!, date!) || hour! > 23 || minute! > 59 || second! > 59) return bad();
-    const offset = m[8];
-    if (offset !== undefined) {
-      const minutes = offsetMinutes(offset);
-      if (Math.abs(minutes) > 18 * 60) return bad();
-      at = new Date(Date.UTC(year!, month! - 1, date!, hour!, minute!, second!, ms) - minutes * 60_000);
-    } else {
-      at = new Date(new TZDate(year!, month! - 1, date!, hour!, minute!, second!, ms, ctx.timeZone).getTime());
-    }
-  }
-  if (Number.isNaN(at.getTime())) return bad();
+  const parsed = parseIso(value, { spaces: true });
+  const at = !parsed ? null : parsed.kind === 'date' ? dayInstant(parsed.date, ctx.timeZone, ctx.now) : isoInstant(parsed, ctx.timeZone);
+  if (at === null || Number.isNaN(at.getTime())) return { ok: false, message: `${shown(value)} is not a date like 2026-10-01 or 2026-10-01T14:30:00Z` };
   if (at > ctx.now) return { ok: false, message: `${value} is in the future` };
   return { ok: true, at };
 }
@@ -142,7 +101,7 @@ export function whenCell(column: string, ctx: WhenContext) {
     let result = days.get(v);
     if (result === undefined) {
       result = parseWhen(v, ctx);
-      if (DATE_ONLY.test(v)) days.set(v, result);
+      if (parseIsoDate(v)) days.set(v, result);
     }
     return result.ok ? new Date(result.at.getTime()) : fail(zctx, `${column} ${result.message}`);
   });

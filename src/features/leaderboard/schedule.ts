@@ -6,15 +6,15 @@
  * calendar day, so the local time stays put across DST changes (09:00 New York is 14:00Z in winter and
  * 13:00Z in summer).
  *
- * DST edges, decided here:
+ * DST edges (the calendar's `slotInstant`, src/periods/calendar.ts):
  * - A local time that does not exist (spring forward: 02:30 on 2026-03-08 in New York) maps to the next
  *   valid instant, the moment the clocks jump (03:00 local): the first instant at which the local clock
  *   has passed the scheduled time. The board is posted that day, as early as it can be.
  * - A local time that happens twice (fall back: 01:30 on 2026-11-01 in New York) is its first occurrence
  *   (01:30 EDT). The slot is one instant, so it is posted once.
  */
-import { TZDate, tzOffset } from '@date-fns/tz';
 import { CADENCES, type Cadence } from '../../db/schema/index.js';
+import { addDays, dateIn, type LocalDate, parseTimeOfDay, slotInstant, WEEKDAY_NAMES, weekdayFromWord, weekdayOf } from '../../periods/calendar.js';
 import { parseChannelMention } from '../../slack/blocks.js';
 
 export interface ScheduleTiming {
@@ -26,77 +26,26 @@ export interface ScheduleTiming {
   timeZone: string;
 }
 
-export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+export { WEEKDAY_NAMES };
 
 export const SCHEDULE_EXAMPLE = '/sales-admin leaderboard #sales weekly mon 09:00 America/New_York';
 export const SCHEDULE_FORM = '/sales-admin leaderboard #channel [weekly|daily|monthly] [mon..sun] [HH:MM] [time zone]';
 
-const MS_PER_DAY = 86_400_000;
-
-interface LocalDay {
-  y: number;
-  /** 0-11 */
-  m: number;
-  d: number;
-}
-
-function addDays(day: LocalDay, n: number): LocalDay {
-  const date = new Date(Date.UTC(day.y, day.m, day.d) + n * MS_PER_DAY);
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth(), d: date.getUTCDate() };
-}
-
-function weekdayOf(day: LocalDay): number {
-  return new Date(Date.UTC(day.y, day.m, day.d)).getUTCDay();
-}
-
-function localDayOf(instant: Date, timeZone: string): LocalDay {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return { y: local.getFullYear(), m: local.getMonth(), d: local.getDate() };
-}
-
-export function parseTimeOfDay(text: string): { hour: number; minute: number } | undefined {
-  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
-  return m ? { hour: Number(m[1]), minute: Number(m[2]) } : undefined;
-}
-
-/**
- * The instant of local time `hour:minute` on local `day` in `timeZone` (see the DST notes above).
- * Exported for tests.
- */
-export function localTimeToInstant(day: LocalDay, hour: number, minute: number, timeZone: string): Date {
-  // TZDate resolves a repeated time to its first occurrence, and a skipped one by shifting it forward by the gap.
-  const candidate = new TZDate(day.y, day.m, day.d, hour, minute, 0, 0, timeZone);
-  const exists = candidate.getFullYear() === day.y && candidate.getMonth() === day.m && candidate.getDate() === day.d && candidate.getHours() === hour && candidate.getMinutes() === minute;
-  if (exists) return new Date(candidate.getTime());
-  // In a gap: the clocks jumped past hour:minute. The next valid instant is the jump itself, the first
-  // instant after it with the new offset: binary search the day before the shifted candidate.
-  let lo = candidate.getTime() - MS_PER_DAY;
-  let hi = candidate.getTime();
-  const before = tzOffset(timeZone, new Date(lo));
-  if (tzOffset(timeZone, new Date(hi)) === before) return new Date(hi);
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (tzOffset(timeZone, new Date(mid)) === before) lo = mid;
-    else hi = mid;
-  }
-  return new Date(hi);
-}
-
-function runsOn(schedule: ScheduleTiming, day: LocalDay): boolean {
+function runsOn(schedule: ScheduleTiming, day: LocalDate): boolean {
   switch (schedule.cadence) {
     case 'daily':
       return true;
     case 'weekly':
       return weekdayOf(day) === schedule.weekday;
     case 'monthly':
-      return day.d === 1;
+      return day.day === 1;
   }
 }
 
-function slotOn(schedule: ScheduleTiming, day: LocalDay): Date {
+function slotOn(schedule: ScheduleTiming, day: LocalDate): Date {
   const time = parseTimeOfDay(schedule.timeOfDay);
   if (!time) throw new RangeError(`Invalid time of day: ${schedule.timeOfDay}`);
-  return localTimeToInstant(day, time.hour, time.minute, schedule.timeZone);
+  return slotInstant(day, time, schedule.timeZone);
 }
 
 /** Far enough back or ahead to meet any cadence's slot (a month and a bit, DST days included). */
@@ -105,7 +54,7 @@ const SEARCH_DAYS = 40;
 /** The most recent slot at or before `now`. */
 export function latestSlot(schedule: ScheduleTiming, now: Date): Date {
   // Start a day ahead: `now`'s local day in the zone may already be "tomorrow" relative to a late slot's day.
-  const today = localDayOf(now, schedule.timeZone);
+  const today = dateIn(now, schedule.timeZone);
   for (let k = -1; k <= SEARCH_DAYS; k++) {
     const day = addDays(today, -k);
     if (!runsOn(schedule, day)) continue;
@@ -117,7 +66,7 @@ export function latestSlot(schedule: ScheduleTiming, now: Date): Date {
 
 /** The first slot strictly after `now` (for the listing and messages). */
 export function nextSlot(schedule: ScheduleTiming, now: Date): Date {
-  const today = localDayOf(now, schedule.timeZone);
+  const today = dateIn(now, schedule.timeZone);
   for (let k = -1; k <= SEARCH_DAYS; k++) {
     const day = addDays(today, k);
     if (!runsOn(schedule, day)) continue;
@@ -176,14 +125,6 @@ export type ParsedScheduleArgs =
   | { off: true; channelId: string; channelName?: string }
   | { error: string };
 
-const WEEKDAY_WORDS: Record<string, number> = {};
-WEEKDAY_NAMES.forEach((name, i) => {
-  const lower = name.toLowerCase();
-  WEEKDAY_WORDS[lower] = i;
-  WEEKDAY_WORDS[lower.slice(0, 3)] = i;
-});
-Object.assign(WEEKDAY_WORDS, { tues: 2, wednes: 3, thur: 4, thurs: 4 });
-
 const TRY = `Try: \`${SCHEDULE_EXAMPLE}\``;
 const FORM = `\`${SCHEDULE_FORM}\``;
 
@@ -225,9 +166,9 @@ export function parseScheduleArgs(tokens: string[], defaults: { timeZone: string
     if ((CADENCES as readonly string[]).includes(word)) {
       if (cadence) return twice('cadence (weekly, daily or monthly)');
       cadence = word as Cadence;
-    } else if (word in WEEKDAY_WORDS) {
+    } else if (weekdayFromWord(word) !== undefined) {
       if (weekday !== undefined) return twice('weekday');
-      weekday = WEEKDAY_WORDS[word];
+      weekday = weekdayFromWord(word);
     } else if (/^\d{1,2}[:.h]?\d{0,2}\s*(am|pm)?$/i.test(word) || /^\d+:\d+$/.test(word)) {
       const time = parseTimeOfDay(word);
       if (!time) return { error: `:warning: \`${token}\` is not a time. Give it as HH:MM on a 24-hour clock, like \`09:00\` or \`16:30\`.\n${TRY}` };

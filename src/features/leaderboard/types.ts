@@ -1,20 +1,9 @@
 import type { Money } from '../../lib/money.js';
 import type { ActivityTypeDef } from '../logging/activity-types.js';
+import type { BoardPeriod } from '../../periods/types.js';
 
-/** A half-open time range [start, end) with the words people read for it. */
-export interface PeriodRange {
-  start: Date;
-  end: Date;
-  /** e.g. "This week (Nov 23 – Nov 29)", "October 2026", "Q3 FY2026", "Oct 1 – Oct 31, 2026". */
-  label: string;
-}
-
-/** The period a board covers and the one of the same length right before it (for ▲/▼ changes). */
-export interface BoardPeriod {
-  current: PeriodRange;
-  previous: PeriodRange;
-  timeZone: string;
-}
+/** Period shapes live in src/periods; re-exported for the features that read them with a board. */
+export type { BoardPeriod, PeriodRange } from '../../periods/types.js';
 
 /** Shared numbers for a rep or the whole team. Money in the workspace's (headline) currency is exact minor units. */
 export interface Totals {

@@ -6,7 +6,7 @@
  *   [account words] [x5 | 5x] [15m | 1h30m | 1.5h] [#outcome | <#C123|outcome>]
  *   [today | yesterday | mon..sun | YYYY-MM-DD] [-- notes]
  */
-import { TZDate } from '@date-fns/tz';
+import { addDays, dateFromWord, dateIn, daysBetween, formatIsoDate, type LocalDate, noonIn, realDate } from '../../periods/calendar.js';
 import { type ActivityTypeDef, findActivityType, findOutcome } from './activity-types.js';
 
 export const DEFAULT_BACKDATE_DAYS = 30;
@@ -67,13 +67,6 @@ export interface CommandOptions {
   fixedType?: string;
   /** The command as the user typed it, used in messages. */
   command: string;
-}
-
-/** A calendar day with no time zone attached; month is 1-12. */
-export interface CalendarDay {
-  year: number;
-  month: number;
-  day: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -324,16 +317,7 @@ function matchDate(token: string, _type: ActivityTypeDef, ctx: ParseContext): Sl
 // ---------------------------------------------------------------------------
 // Dates, in the user's time zone
 
-const WEEKDAYS: readonly (readonly string[])[] = [
-  ['sun', 'sunday'],
-  ['mon', 'monday'],
-  ['tue', 'tues', 'tuesday'],
-  ['wed', 'weds', 'wednesday'],
-  ['thu', 'thur', 'thurs', 'thursday'],
-  ['fri', 'friday'],
-  ['sat', 'saturday'],
-];
-
+/** The shape of a day token; whether it is a real day is the calendar's question. */
 const ISO_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 
 /**
@@ -342,12 +326,8 @@ const ISO_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
  * Returns null when the word is not a date word at all.
  */
 export function resolveDay(word: string, ctx: ParseContext): Date | ParseError | null {
-  const lower = word.toLowerCase();
-  const today = localToday(ctx.now, ctx.timeZone);
-  if (lower === 'today') return occurredAtFor(today, ctx);
-  if (lower === 'yesterday') return occurredAtFor(addDays(today, -1), ctx);
-  const weekday = WEEKDAYS.findIndex((names) => names.includes(lower));
-  if (weekday >= 0) return occurredAtFor(addDays(today, -((weekdayOf(today) - weekday + 7) % 7)), ctx);
+  const named = dateFromWord(word, dateIn(ctx.now, ctx.timeZone));
+  if (named) return occurredAtFor(named, ctx);
   if (ISO_DAY.test(word)) return validateOccurredDate(word, ctx);
   return null;
 }
@@ -358,9 +338,10 @@ export function resolveDay(word: string, ctx: ParseContext): Date | ParseError |
  * The error message is plain text (no mrkdwn), usable as a modal field error too.
  */
 export function validateOccurredDate(isoDay: string, ctx: ParseContext): Date | ParseError {
-  const day = parseIsoDay(isoDay);
+  const m = ISO_DAY.exec(isoDay.trim());
+  const day = m ? realDate(Number(m[1]), Number(m[2]), Number(m[3])) : null;
   if (day === null) {
-    const example = formatDay(addDays(localToday(ctx.now, ctx.timeZone), -1));
+    const example = formatIsoDate(addDays(dateIn(ctx.now, ctx.timeZone), -1));
     return {
       code: 'invalid_date',
       message: `${isoDay} isn't a real date. Use YYYY-MM-DD (like ${example}), today, yesterday or a weekday like mon.`,
@@ -369,64 +350,23 @@ export function validateOccurredDate(isoDay: string, ctx: ParseContext): Date | 
   return occurredAtFor(day, ctx);
 }
 
-/** The calendar day it is at `now` in `timeZone`. */
-export function localToday(now: Date, timeZone: string): CalendarDay {
-  const local = new TZDate(now.getTime(), timeZone);
-  return { year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate() };
-}
-
-function occurredAtFor(day: CalendarDay, ctx: ParseContext): Date | ParseError {
-  const today = localToday(ctx.now, ctx.timeZone);
-  const daysBack = dayNumber(today) - dayNumber(day);
+function occurredAtFor(day: LocalDate, ctx: ParseContext): Date | ParseError {
+  const daysBack = daysBetween(day, dateIn(ctx.now, ctx.timeZone));
   if (daysBack < 0) {
     return {
       code: 'future_date',
-      message: `${formatDay(day)} is in the future. Log today or up to ${ctx.backdateDays} days back.`,
+      message: `${formatIsoDate(day)} is in the future. Log today or up to ${ctx.backdateDays} days back.`,
     };
   }
   if (daysBack > ctx.backdateDays) {
     return {
       code: 'too_old',
-      message: `${formatDay(day)} is too long ago: you can log at most ${ctx.backdateDays} days back.`,
+      message: `${formatIsoDate(day)} is too long ago: you can log at most ${ctx.backdateDays} days back.`,
     };
   }
+  // Today is now, whatever the hour; an earlier day is noon there.
   if (daysBack === 0) return new Date(ctx.now.getTime());
-  const noon = new TZDate(day.year, day.month - 1, day.day, 12, 0, 0, ctx.timeZone);
-  return new Date(noon.getTime());
-}
-
-function parseIsoDay(isoDay: string): CalendarDay | null {
-  const m = ISO_DAY.exec(isoDay.trim());
-  if (!m) return null;
-  const day = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-  const roundTrip = fromDayNumber(dayNumber(day));
-  const valid = roundTrip.year === day.year && roundTrip.month === day.month && roundTrip.day === day.day;
-  return valid ? day : null;
-}
-
-const MS_PER_DAY = 86_400_000;
-
-/** Days since 1970-01-01 for a calendar day; only used for day arithmetic, never as a moment. */
-function dayNumber(d: CalendarDay): number {
-  return Date.UTC(d.year, d.month - 1, d.day) / MS_PER_DAY;
-}
-
-function fromDayNumber(n: number): CalendarDay {
-  const date = new Date(n * MS_PER_DAY);
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-}
-
-function addDays(d: CalendarDay, days: number): CalendarDay {
-  return fromDayNumber(dayNumber(d) + days);
-}
-
-function weekdayOf(d: CalendarDay): number {
-  return new Date(dayNumber(d) * MS_PER_DAY).getUTCDay();
-}
-
-function formatDay(d: CalendarDay): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.year}-${pad(d.month)}-${pad(d.day)}`;
+  return noonIn(day, ctx.timeZone);
 }
 
 // ---------------------------------------------------------------------------

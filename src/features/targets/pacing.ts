@@ -3,8 +3,8 @@
  *
  * Rules (decided here, tested in test/unit/pacing.test.ts):
  * - Working days are Monday to Friday, as local calendar days in the person's time zone. Holidays are not known.
- * - A target's period is the week, month or quarter containing `now` (parse-period's `this week` / `this month` /
- *   `this quarter`, so the workspace's week start and fiscal year apply), in the person's zone.
+ * - A target's period is the week, month or quarter containing `now` (parse-period's `periodContaining`, what
+ *   `this week` / `this month` / `this quarter` read, so the workspace's week start and fiscal year apply), in the person's zone.
  * - A working day counts as elapsed once it is over, at END_OF_WORKDAY_HOUR (17:00) local time. Before that, today
  *   is still a day left: on Thursday morning a Mon–Fri week has "2 of 5 days left" (Thursday and Friday), from
  *   Friday 17:00 it has "0 of 5 days left", and on Monday morning nobody is behind yet.
@@ -19,11 +19,11 @@
  *   ("with 2 of 3 days left"). Someone who joined after the period's last working day has no target there yet.
  * - Percent is rounded DOWN (99.6% shows 99%, never a premature 100%); it may exceed 100.
  */
-import { TZDate } from '@date-fns/tz';
 import type { TargetPeriod } from '../../db/schema/index.js';
 import { formatMoney } from '../../lib/money.js';
-import { parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
-import type { PeriodRange } from '../leaderboard/types.js';
+import { dateIn, dayNumber, timeIn, weekdayOfDayNumber } from '../../periods/calendar.js';
+import { periodContaining, type PeriodSettings } from '../../periods/parse-period.js';
+import type { PeriodRange } from '../../periods/types.js';
 
 /** The local hour at which today's working day counts as elapsed. */
 export const END_OF_WORKDAY_HOUR = 17;
@@ -64,23 +64,15 @@ export interface TargetProgress {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Local calendar days as day numbers (days since 1970-01-01), so day arithmetic never meets DST.
-
-const MS_PER_DAY = 86_400_000;
+// Local calendar days as day numbers (the calendar's `dayNumber`, days since 1970-01-01), so day arithmetic never meets DST.
 
 /** The local calendar day `instant` falls on in `timeZone`, as a day number. */
 export function localDayNumber(instant: Date, timeZone: string): number {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return Math.round(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()) / MS_PER_DAY);
+  return dayNumber(dateIn(instant, timeZone));
 }
 
-/** 0 = Sunday … 6 = Saturday. */
-function weekdayOf(dayNumber: number): number {
-  return (((dayNumber + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
-}
-
-export function isWorkingDay(dayNumber: number): boolean {
-  const wd = weekdayOf(dayNumber);
+export function isWorkingDay(day: number): boolean {
+  const wd = weekdayOfDayNumber(day);
   return wd >= 1 && wd <= 5;
 }
 
@@ -99,8 +91,8 @@ export function workingDaysIn(range: { start: Date; end: Date }, timeZone: strin
 }
 
 function localMinutes(instant: Date, timeZone: string): number {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return local.getHours() * 60 + local.getMinutes();
+  const { hour, minute } = timeIn(instant, timeZone);
+  return hour * 60 + minute;
 }
 
 /** Ceiling of a ÷ b for a ≥ 0, b > 0. */
@@ -113,9 +105,7 @@ function ceilDiv(a: bigint, b: bigint): bigint {
 
 /** The week, month or quarter containing `now`, with the workspace's week start and fiscal year, in settings.timeZone. */
 export function targetPeriodRange(period: TargetPeriod, now: Date, settings: PeriodSettings): PeriodRange {
-  const parsed = parsePeriod(`this ${period}`, now, settings);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.period.current;
+  return periodContaining(period, now, settings);
 }
 
 /** The part of a span inside one week / month / quarter: local day numbers [start, end), and the whole unit's working days. */
