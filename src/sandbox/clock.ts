@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays, addHours } from 'date-fns';
-import { TZDate } from '@date-fns/tz';
 import type { Clock } from '../lib/clock.js';
+import { isoInstant, parseIso } from '../periods/calendar.js';
 import { nextSlot } from '../features/leaderboard/index.js';
 
 export interface SandboxClock extends Clock {
@@ -67,12 +67,8 @@ export function presetInstant(preset: ClockPreset, now: Date, timeZone: string):
 
 /** A `YYYY-MM-DDTHH:MM` wall-clock time (an <input type=datetime-local>) in `timeZone`, as an instant. */
 export function localDateTimeInstant(text: string, timeZone: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text.trim());
-  if (!match) return undefined;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
-  const instant = new TZDate(year, month - 1, day, hour, minute, timeZone);
-  // A day past the month's end rolls over: refuse it instead.
-  if (instant.getDate() !== day) return undefined;
-  return new Date(instant.getTime());
+  const value = parseIso(text.trim());
+  // A wall-clock time only: the page's input has no offset, and a bare date is not a time.
+  if (value?.kind !== 'dateTime' || value.offsetMinutes !== null) return undefined;
+  return isoInstant(value, timeZone);
 }

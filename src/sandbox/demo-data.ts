@@ -20,7 +20,7 @@
  * `sandbox-demo:`; rows the user logged in the sandbox have none and are never touched. Settings the user may have
  * changed since (the #sales schedule, a target, a digest choice) are only created when missing, never overwritten.
  */
-import { TZDate } from '@date-fns/tz';
+import { addDays, compareDates, dateIn, formatIsoDate, weekdayOf, wallClockIn, type LocalDate } from '../periods/calendar.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { leaderboardSchedules, users, workspaces, type Cadence } from '../db/schema/index.js';
@@ -134,46 +134,18 @@ class Rng {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calendar days (local dates as plain y/m/d, placed in a zone only when an instant is needed)
+// Calendar days: the one calendar's local dates, placed in a zone only when an instant is needed
 
-interface LocalDay {
-  y: number;
-  /** 0-11 */
-  m: number;
-  d: number;
-}
-
-function dayOf(instant: Date, timeZone: string): LocalDay {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return { y: local.getFullYear(), m: local.getMonth(), d: local.getDate() };
-}
-
-function addDays(day: LocalDay, n: number): LocalDay {
-  const date = new Date(Date.UTC(day.y, day.m, day.d) + n * DAY_MS);
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth(), d: date.getUTCDate() };
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-function weekdayOf(day: LocalDay): number {
-  return new Date(Date.UTC(day.y, day.m, day.d)).getUTCDay();
-}
+type LocalDay = LocalDate;
 
 function isWeekday(day: LocalDay): boolean {
   const w = weekdayOf(day);
   return w >= 1 && w <= 5;
 }
 
-function dayKey(day: LocalDay): string {
-  return `${day.y}-${String(day.m + 1).padStart(2, '0')}-${String(day.d).padStart(2, '0')}`;
-}
-
-function compareDays(a: LocalDay, b: LocalDay): number {
-  return Date.UTC(a.y, a.m, a.d) - Date.UTC(b.y, b.m, b.d);
-}
-
 /** The instant of a local wall-clock time (working hours: never in a DST gap). */
 function at(day: LocalDay, minuteOfDay: number, second: number, timeZone: string): Date {
-  return new Date(new TZDate(day.y, day.m, day.d, Math.floor(minuteOfDay / 60), minuteOfDay % 60, second, 0, timeZone).getTime());
+  return wallClockIn(day, { hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60, second }, timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +326,7 @@ interface Timeline {
 }
 
 function timeline(now: Date): Timeline {
-  const today = dayOf(now, SANDBOX_TIME_ZONE);
+  const today = dateIn(now, SANDBOX_TIME_ZONE);
   const thisMonday = addDays(today, -((weekdayOf(today) + 6) % 7));
   return {
     now,
@@ -394,7 +366,7 @@ function durationFor(type: TypeKey, outcome: string, rng: Rng): number | null {
 
 /** One rep's activities on one local day, all of them (filtered to the window later). */
 function dayActivities(person: SandboxPerson, profile: RepProfile, day: LocalDay, workdayIndex: number, book: readonly string[]): DemoActivity[] {
-  const rng = new Rng('activities', person.id, dayKey(day));
+  const rng = new Rng('activities', person.id, formatIsoDate(day));
   const style = STYLES[profile];
   const target = dailyTarget(profile, rng, workdayIndex);
   const entries: Omit<DemoActivity, 'externalId' | 'occurredAt'>[] = [];
@@ -426,7 +398,7 @@ function dayActivities(person: SandboxPerson, profile: RepProfile, day: LocalDay
   const minutes = entries.map(() => rng.int(WORK_START, WORK_END - 1)).sort((a, b) => a - b);
   return entries.map((e, i) => ({
     ...e,
-    externalId: `${DEMO_EXTERNAL_ID_PREFIX}activity:${person.id}:${dayKey(day)}:${i + 1}`,
+    externalId: `${DEMO_EXTERNAL_ID_PREFIX}activity:${person.id}:${formatIsoDate(day)}:${i + 1}`,
     occurredAt: at(day, minutes[i]!, rng.int(0, 59), person.tz),
   }));
 }
@@ -500,7 +472,7 @@ function weekDeals(profile: RepProfile, rng: Rng, weeksAgo: number): DealPlan[] 
 function inWindow(person: SandboxPerson, profile: RepProfile, instant: Date, t: Timeline): boolean {
   if (instant.getTime() < t.from.getTime() || instant.getTime() > t.now.getTime()) return false;
   if (profile === 'new-hire' && instant.getTime() < joinedAtOf(person, t).getTime()) return false;
-  if (profile === 'on-leave' && compareDays(dayOf(instant, person.tz), t.leaveDay) >= 0) return false;
+  if (profile === 'on-leave' && compareDates(dateIn(instant, person.tz), t.leaveDay) >= 0) return false;
   return true;
 }
 
@@ -509,7 +481,7 @@ function repDeals(person: SandboxPerson, profile: RepProfile, book: readonly str
   const out: DemoDeal[] = [];
   for (let weeksAgo = 0; weeksAgo <= DEMO_WEEKS; weeksAgo++) {
     const monday = addDays(t.thisMonday, -7 * weeksAgo);
-    const rng = new Rng('deals', person.id, dayKey(monday));
+    const rng = new Rng('deals', person.id, formatIsoDate(monday));
     const plans = weekDeals(profile, rng, weeksAgo);
     plans.forEach((plan, i) => {
       // Tuesday to Friday, 10:00-16:30 in the rep's zone: inside the workspace's week in every zone of the team.
@@ -519,7 +491,7 @@ function repDeals(person: SandboxPerson, profile: RepProfile, book: readonly str
       const account = rng.pick(book);
       const notes = plan.status === 'won' ? rng.pick(DEAL_WON_NOTES) : rng.pick(DEAL_LOST_NOTES);
       if (!inWindow(person, profile, closedAt, t)) return;
-      out.push({ externalId: `${DEMO_EXTERNAL_ID_PREFIX}deal:${person.id}:${dayKey(monday)}:${i + 1}`, userId: person.id, status: plan.status, amountMinor, currency, closedAt, account, notes });
+      out.push({ externalId: `${DEMO_EXTERNAL_ID_PREFIX}deal:${person.id}:${formatIsoDate(monday)}:${i + 1}`, userId: person.id, status: plan.status, amountMinor, currency, closedAt, account, notes });
     });
   }
   if (profile === 'new-hire') {
@@ -531,11 +503,11 @@ function repDeals(person: SandboxPerson, profile: RepProfile, book: readonly str
 
 /** The new hire's first win: small, on the latest working day of the last seven whose mid-afternoon has passed. */
 function newHireWin(person: SandboxPerson, book: readonly string[], t: Timeline): DemoDeal | undefined {
-  const rng = new Rng('first-win', person.id, dayKey(t.joinDay));
+  const rng = new Rng('first-win', person.id, formatIsoDate(t.joinDay));
   const minute = rng.int(14 * 60, 16 * 60);
   const amountMinor = amount(rng, 2_400, 4_800, person.currency ?? SANDBOX_CURRENCY);
   const account = rng.pick(book);
-  const today = dayOf(t.now, person.tz);
+  const today = dateIn(t.now, person.tz);
   for (let back = 0; back < 7; back++) {
     const day = addDays(today, -back);
     if (!isWeekday(day)) continue;
@@ -543,7 +515,7 @@ function newHireWin(person: SandboxPerson, book: readonly string[], t: Timeline)
     if (closedAt.getTime() > t.now.getTime() || closedAt.getTime() < joinedAtOf(person, t).getTime()) continue;
     // One id whatever day it lands on: a later load moves it instead of adding a second first win.
     return {
-      externalId: `${DEMO_EXTERNAL_ID_PREFIX}deal:${person.id}:first-win:${dayKey(t.joinDay)}`,
+      externalId: `${DEMO_EXTERNAL_ID_PREFIX}deal:${person.id}:first-win:${formatIsoDate(t.joinDay)}`,
       userId: person.id,
       status: 'won',
       amountMinor,
@@ -558,12 +530,12 @@ function newHireWin(person: SandboxPerson, book: readonly string[], t: Timeline)
 
 function repActivities(person: SandboxPerson, profile: RepProfile, book: readonly string[], t: Timeline): DemoActivity[] {
   const out: DemoActivity[] = [];
-  const first = dayOf(t.from, person.tz);
-  const last = dayOf(t.now, person.tz);
+  const first = dateIn(t.from, person.tz);
+  const last = dateIn(t.now, person.tz);
   let workdays = 0;
-  for (let day = profile === 'new-hire' && compareDays(t.joinDay, first) > 0 ? t.joinDay : first; compareDays(day, last) <= 0; day = addDays(day, 1)) {
+  for (let day = profile === 'new-hire' && compareDates(t.joinDay, first) > 0 ? t.joinDay : first; compareDates(day, last) <= 0; day = addDays(day, 1)) {
     if (!isWeekday(day)) continue;
-    if (profile === 'on-leave' && compareDays(day, t.leaveDay) >= 0) break;
+    if (profile === 'on-leave' && compareDates(day, t.leaveDay) >= 0) break;
     const index = workdays++;
     for (const a of dayActivities(person, profile, day, index, book)) {
       if (inWindow(person, profile, a.occurredAt, t)) out.push(a);
