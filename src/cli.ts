@@ -5,6 +5,7 @@ import { ConfigError, configSchema, loadConfig, readEnvironment } from './config
 import { createDb, openPglite } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
+import { isoInstant, parseIso } from './periods/calendar.js';
 import { ignoreChanges, type Deps } from './deps.js';
 import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
@@ -172,16 +173,10 @@ const RUN_DUE_USAGE = 'Usage: npm run cli -- run-due --now <ISO-8601 instant, li
 
 /** An ISO-8601 instant: a date, a time and a zone designator (Z or ±HH:MM); anything looser is ambiguous. */
 function parseInstant(text: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, sec] = m.map(Number) as number[];
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || (sec ?? 0) > 59) return undefined;
-  const date = new Date(text.trim());
-  if (Number.isNaN(date.getTime())) return undefined;
-  // Reject dates JavaScript silently rolls over (2026-02-30 -> Mar 2) by checking the calendar day back.
-  const utcDay = new Date(Date.UTC(y!, mo! - 1, d!));
-  if (utcDay.getUTCMonth() !== mo! - 1) return undefined;
-  return date;
+  const value = parseIso(text.trim());
+  // An instant: a date-time with its offset (Z or ±hh:mm); a bare date or wall-clock time is ambiguous here.
+  if (value?.kind !== 'dateTime' || value.offsetMinutes === null) return undefined;
+  return isoInstant(value, 'UTC');
 }
 
 /** `run-due --now <instant>`: one scheduler tick at that instant, through a scheduler built like the bot's. */
