@@ -1,5 +1,6 @@
-import { viewStateSchema } from '../logging/modal-input.js';
-import { MAX_TEXT_LENGTH, validateOccurredDate } from '../logging/parse.js';
+import { validateEntryDay } from '../../entries/entry-date.js';
+import { MAX_ACCOUNT_LENGTH, MAX_NOTES_LENGTH } from '../../entries/limits.js';
+import { inputText, viewStateSchema } from '../../slack/view-state.js';
 import type { DealFields } from './queries.js';
 import { DEAL_ACTION, DEAL_BLOCK } from './modal.view.js';
 import { parseAmountText, type DealParseContext } from './parse.js';
@@ -12,7 +13,7 @@ export function readDealSubmission(rawValues: unknown, ctx: DealParseContext): D
   if (!parsed.success) return { ok: false, errors: { [DEAL_BLOCK.result]: 'The form came back incomplete. Please close it and try again.' } };
   const v = parsed.data;
   const errors: Record<string, string> = {};
-  const text = (block: string, action: string) => v[block]?.[action]?.value?.trim() || null;
+  const text = (block: string, action: string) => inputText(v, block, action);
 
   const statusValue = v[DEAL_BLOCK.result]?.[DEAL_ACTION.result]?.selected_option?.value;
   const status = statusValue === 'won' || statusValue === 'lost' ? statusValue : undefined;
@@ -34,15 +35,15 @@ export function readDealSubmission(rawValues: unknown, ctx: DealParseContext): D
   let closedAt: Date | undefined;
   if (!isoDay) errors[DEAL_BLOCK.date] = 'Pick the day the deal closed.';
   else {
-    const day = validateOccurredDate(isoDay, { ...ctx, types: [] });
+    const day = validateEntryDay(isoDay, ctx);
     if (day instanceof Date) closedAt = day;
     else errors[DEAL_BLOCK.date] = day.message;
   }
 
   const account = text(DEAL_BLOCK.account, DEAL_ACTION.account);
-  if (account && account.length > 200) errors[DEAL_BLOCK.account] = 'Keep the account name under 200 characters.';
+  if (account && account.length > MAX_ACCOUNT_LENGTH) errors[DEAL_BLOCK.account] = `Keep the account name under ${MAX_ACCOUNT_LENGTH} characters.`;
   const notes = text(DEAL_BLOCK.notes, DEAL_ACTION.notes);
-  if (notes && notes.length > MAX_TEXT_LENGTH) errors[DEAL_BLOCK.notes] = `Notes can be at most ${MAX_TEXT_LENGTH} characters.`;
+  if (notes && notes.length > MAX_NOTES_LENGTH) errors[DEAL_BLOCK.notes] = `Notes can be at most ${MAX_NOTES_LENGTH} characters.`;
 
   if (Object.keys(errors).length > 0 || !status || !closedAt) return { ok: false, errors };
   return { ok: true, value: { status, amount, closedAt, account, notes } };

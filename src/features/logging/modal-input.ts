@@ -1,27 +1,12 @@
-import { z } from 'zod';
+import { MAX_ACCOUNT_LENGTH, MAX_NOTES_LENGTH } from '../../entries/limits.js';
+import { inputText as text, viewStateSchema } from '../../slack/view-state.js';
 import type { ActivityTypeDef } from './activity-types.js';
 import { findOutcome } from './activity-types.js';
 import { ACTION, BLOCK, TYPE_SELECT_ACTION } from './modal.view.js';
-import { MAX_COUNT, MAX_TEXT_LENGTH, parseDurationText, validateOccurredDate, type ParseContext } from './parse.js';
+import { MAX_COUNT, parseDurationText, validateOccurredDate, type ParseContext } from './parse.js';
 import type { ActivityChanges } from './queries.js';
 
-/** Slack's view.state.values: block_id -> action_id -> element state. */
-const elementState = z
-  .object({
-    value: z.string().nullish(),
-    selected_date: z.string().nullish(),
-    selected_option: z.object({ value: z.string() }).nullish(),
-  })
-  .loose();
-export const viewStateSchema = z.record(z.string(), z.record(z.string(), elementState));
-export type ViewStateValues = z.infer<typeof viewStateSchema>;
-
 export type ModalReadResult = { ok: true; value: ActivityChanges } | { ok: false; errors: Record<string, string> };
-
-function text(values: ViewStateValues, blockId: string, actionId: string): string | null {
-  const v = values[blockId]?.[actionId]?.value?.trim();
-  return v ? v : null;
-}
 
 /**
  * Validate a submitted log-activity modal with the same rules as the command.
@@ -70,9 +55,9 @@ export function readModalSubmission(rawValues: unknown, ctx: ParseContext): Moda
   if (!/^\d+$/.test(countText) || count < 1 || count > MAX_COUNT) errors[BLOCK.count] = `Enter a whole number from 1 to ${MAX_COUNT}.`;
 
   const notes = text(values, BLOCK.notes, ACTION.notes);
-  if (notes && notes.length > MAX_TEXT_LENGTH) errors[BLOCK.notes] = `Notes can be at most ${MAX_TEXT_LENGTH} characters (these are ${notes.length}).`;
+  if (notes && notes.length > MAX_NOTES_LENGTH) errors[BLOCK.notes] = `Notes can be at most ${MAX_NOTES_LENGTH} characters (these are ${notes.length}).`;
   const account = text(values, BLOCK.account, ACTION.account);
-  if (account && account.length > 200) errors[BLOCK.account] = 'Keep the account name under 200 characters.';
+  if (account && account.length > MAX_ACCOUNT_LENGTH) errors[BLOCK.account] = `Keep the account name under ${MAX_ACCOUNT_LENGTH} characters.`;
   const contact = text(values, BLOCK.contact, ACTION.contact);
   if (contact && contact.length > 200) errors[BLOCK.contact] = 'Keep the contact under 200 characters.';
 

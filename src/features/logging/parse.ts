@@ -6,11 +6,21 @@
  *   [account words] [x5 | 5x] [15m | 1h30m | 1.5h] [#outcome | <#C123|outcome>]
  *   [today | yesterday | mon..sun | YYYY-MM-DD] [-- notes]
  */
-import { addDays, dateFromWord, dateIn, daysBetween, formatIsoDate, type LocalDate, noonIn, realDate } from '../../periods/calendar.js';
+import { resolveEntryDay, validateEntryDay } from '../../entries/entry-date.js';
+import {
+  codeSafe as safe,
+  commandError,
+  decodeEntities,
+  MAX_COMMAND_TEXT_LENGTH,
+  splitNotes,
+  textTooLongProblem,
+  tokenize,
+  wordsAsText,
+} from '../../slack/command-text.js';
 import { type ActivityTypeDef, findActivityType, findOutcome } from './activity-types.js';
 
 export const DEFAULT_BACKDATE_DAYS = 30;
-export const MAX_TEXT_LENGTH = 3000;
+export const MAX_TEXT_LENGTH = MAX_COMMAND_TEXT_LENGTH;
 export const MAX_COUNT = 100;
 export const MAX_DURATION_MINUTES = 12 * 60;
 
@@ -75,11 +85,7 @@ export interface CommandOptions {
 export function parseActivityCommand(text: string, opts: CommandOptions, ctx: ParseContext): ParseResult {
   if (text.length > MAX_TEXT_LENGTH) {
     const example = exampleCommand(opts.command, exampleType(ctx.types, opts.fixedType), opts.fixedType !== undefined);
-    return commandError(
-      'text_too_long',
-      `That's ${text.length} characters; the most a command can take is ${MAX_TEXT_LENGTH}. For long notes, send \`${opts.command}\` alone to open the form.`,
-      example,
-    );
+    return commandError('text_too_long', textTooLongProblem(text.length, opts.command), example);
   }
   const trimmed = text.trim();
   if (trimmed === '') return { kind: 'empty' };
@@ -105,28 +111,10 @@ export function parseActivityCommand(text: string, opts: CommandOptions, ctx: Pa
       outcome: parsed.outcome ?? null,
       occurredAt: parsed.occurredAt ?? new Date(ctx.now.getTime()),
       dateGiven: parsed.occurredAt !== undefined,
-      account: cleanAccount(parsed.accountWords),
+      account: wordsAsText(parsed.accountWords, { channels: false }),
       notes: notes === null ? null : decodeEntities(notes),
     },
   };
-}
-
-// ---------------------------------------------------------------------------
-// Splitting the text
-
-const NOTES_SEPARATOR = /(?:^|\s)(?:--|\u2014|\u2013)(?:\s|$)/;
-
-/** Splits at the first ` -- ` (or em/en dash), also allowed at the very start. Empty notes are null. */
-export function splitNotes(text: string): { head: string; notes: string | null } {
-  const match = NOTES_SEPARATOR.exec(text);
-  if (!match) return { head: text, notes: null };
-  const notes = text.slice(match.index + match[0].length).trim();
-  return { head: text.slice(0, match.index), notes: notes === '' ? null : notes };
-}
-
-/** Whitespace-separated words, keeping a Slack reference like `<@U1|ann lee>` in one piece. */
-function tokenize(head: string): string[] {
-  return head.match(/(?:<[^<>]*>|\S)+/g) ?? [];
 }
 
 // ---------------------------------------------------------------------------
@@ -315,90 +303,25 @@ function matchDate(token: string, _type: ActivityTypeDef, ctx: ParseContext): Sl
 }
 
 // ---------------------------------------------------------------------------
-// Dates, in the user's time zone
-
-/** The shape of a day token; whether it is a real day is the calendar's question. */
-const ISO_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+// Dates (the rules every logged entry shares) and messages
 
 /**
  * Resolves a date word (`today`, `yesterday`, `mon`..`sun`, `monday`.., `YYYY-MM-DD`) to the
  * moment an activity on that day is recorded at, or a ParseError (plain text, no command line).
  * Returns null when the word is not a date word at all.
  */
-export function resolveDay(word: string, ctx: ParseContext): Date | ParseError | null {
-  const named = dateFromWord(word, dateIn(ctx.now, ctx.timeZone));
-  if (named) return occurredAtFor(named, ctx);
-  if (ISO_DAY.test(word)) return validateOccurredDate(word, ctx);
-  return null;
-}
+export const resolveDay: (word: string, ctx: ParseContext) => Date | ParseError | null = resolveEntryDay;
 
 /**
  * Applies the command's date rules to a `YYYY-MM-DD` day (e.g. a modal's datepicker value):
  * today gives `ctx.now`; an earlier day within the window gives 12:00 local time on that day.
  * The error message is plain text (no mrkdwn), usable as a modal field error too.
  */
-export function validateOccurredDate(isoDay: string, ctx: ParseContext): Date | ParseError {
-  const m = ISO_DAY.exec(isoDay.trim());
-  const day = m ? realDate(Number(m[1]), Number(m[2]), Number(m[3])) : null;
-  if (day === null) {
-    const example = formatIsoDate(addDays(dateIn(ctx.now, ctx.timeZone), -1));
-    return {
-      code: 'invalid_date',
-      message: `${isoDay} isn't a real date. Use YYYY-MM-DD (like ${example}), today, yesterday or a weekday like mon.`,
-    };
-  }
-  return occurredAtFor(day, ctx);
-}
-
-function occurredAtFor(day: LocalDate, ctx: ParseContext): Date | ParseError {
-  const daysBack = daysBetween(day, dateIn(ctx.now, ctx.timeZone));
-  if (daysBack < 0) {
-    return {
-      code: 'future_date',
-      message: `${formatIsoDate(day)} is in the future. Log today or up to ${ctx.backdateDays} days back.`,
-    };
-  }
-  if (daysBack > ctx.backdateDays) {
-    return {
-      code: 'too_old',
-      message: `${formatIsoDate(day)} is too long ago: you can log at most ${ctx.backdateDays} days back.`,
-    };
-  }
-  // Today is now, whatever the hour; an earlier day is noon there.
-  if (daysBack === 0) return new Date(ctx.now.getTime());
-  return noonIn(day, ctx.timeZone);
-}
-
-// ---------------------------------------------------------------------------
-// Account and notes text
-
-/** Slack escapes `&`, `<`, `>` in command text. One pass, so `&amp;lt;` becomes `&lt;`. */
-export function decodeEntities(text: string): string {
-  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
-  return text.replace(/&(amp|lt|gt);/g, (_, name: string) => entities[name]);
-}
-
-function cleanAccount(words: string[]): string | null {
-  if (words.length === 0) return null;
-  const mentionsAsText = words.join(' ').replace(/<@[A-Z0-9]+\|([^>]+)>/gi, '@$1');
-  return decodeEntities(mentionsAsText);
-}
-
-// ---------------------------------------------------------------------------
-// Messages
-
-function commandError(code: ParseErrorCode, text: string, example: string): ParseResult {
-  return { kind: 'error', error: { code, message: `:warning: ${text}\nTry: \`${example}\`` } };
-}
+export const validateOccurredDate: (isoDay: string, ctx: ParseContext) => Date | ParseError = validateEntryDay;
 
 /** A token as the user saw it: Slack's `<#C123|name>` is shown as `#name`. */
 function shown(token: string): string {
   return safe(token.replace(/^<#[A-Z0-9]+\|([^>]*)>$/i, '#$1'));
-}
-
-/** User text shown inside inline code: a backtick would end the code span early. */
-function safe(text: string): string {
-  return text.replace(/`/g, "'");
 }
 
 const EXAMPLE_ARGS: Record<string, string> = {

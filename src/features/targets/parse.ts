@@ -15,11 +15,11 @@
  */
 import type { TargetPeriod } from '../../db/schema/index.js';
 import { formatMoney, type Money } from '../../lib/money.js';
+import { parseAmountText } from '../../lib/money-input.js';
 import { parseUserMention } from '../../slack/blocks.js';
+import { codeSafe, decodeEntities, tokenize, tryMessage } from '../../slack/command-text.js';
 import { escapeMrkdwn } from '../../slack/text.js';
-import { parseAmountText } from '../deals/parse.js';
 import { findActivityType, type ActivityTypeDef } from '../logging/activity-types.js';
-import { decodeEntities } from '../logging/parse.js';
 
 /** `user_key` of a target for every rep. */
 export const EVERYONE = '*';
@@ -81,15 +81,10 @@ const PERIOD_WORDS: Record<string, TargetPeriod> = {
 /** The longest custom type label tried, in words. */
 const MAX_METRIC_WORDS = 3;
 
-/** Whitespace-separated words, keeping a Slack reference like `<@U1|ann lee>` in one piece. */
-function tokenize(text: string): string[] {
-  return text.match(/(?:<[^<>]*>|\S)+/g) ?? [];
-}
-
 /** User text inside a mrkdwn code span: no backticks, `&<>` escaped, not too long. */
 function shown(text: string): string {
   const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return escapeMrkdwn(short.replace(/`/g, "'"));
+  return escapeMrkdwn(codeSafe(short));
 }
 
 /**
@@ -98,7 +93,7 @@ function shown(text: string): string {
  */
 export function parseTargetCommand(text: string, ctx: TargetParseContext): TargetCommand {
   const tokens = tokenize(text.trim());
-  const fail = (problem: string, example: string): TargetCommand => ({ kind: 'error', message: `:warning: ${problem}\nTry: \`${example}\`` });
+  const fail = (problem: string, example: string): TargetCommand => ({ kind: 'error', message: tryMessage(problem, example) });
   const example = (whoWord: string, metricWord: string, amount: string) => `/sales-admin target ${whoWord} ${metricWord} ${amount}`;
   const defaultAmount = (metric: string) => (metric === REVENUE ? `${revenueExample(ctx.currency)}/month` : '50/week');
 
