@@ -78,3 +78,24 @@ export function sumMoney(amounts: Money[], currency: string): Money {
   }
   return { minor, currency };
 }
+
+/**
+ * `minor / divisor`, rounded half-up to a whole minor unit (the currency's smallest: a cent, a yen, a fils), exactly.
+ * Half-up means half away from zero, so a negative amount rounds like its positive mirror: $10,000 / 15 is $666.67,
+ * -$10,000 / 15 is -$666.67. Dividing by zero is a programming error (a ratio with no denominator is null upstream).
+ */
+export function divideMinor(minor: bigint, divisor: bigint | number): bigint {
+  if (typeof divisor === 'number' && !Number.isSafeInteger(divisor)) throw new RangeError(`cannot divide money by ${divisor}`);
+  const d = BigInt(divisor);
+  if (d === 0n) throw new RangeError('cannot divide money by zero');
+  const negative = minor < 0n !== d < 0n;
+  const n = minor < 0n ? -minor : minor;
+  const m = d < 0n ? -d : d;
+  const q = (2n * n + m) / (2n * m);
+  return negative ? -q : q;
+}
+
+/** An amount divided by a count (average deal, revenue per activity), rounded half-up to the currency's minor unit. */
+export function divideMoney(money: Money, divisor: bigint | number): Money {
+  return { minor: divideMinor(money.minor, divisor), currency: money.currency };
+}

@@ -8,7 +8,7 @@
  * the built-in types, one won deal per rep with revenue unless `won` is given, ranks with ties
  * (1, 2, 2, 4), reps sorted like compute.ts sorts them, team totals and medians.
  */
-import { decimalToMinor, currencyExponent, type Money } from '../../src/lib/money.js';
+import { decimalToMinor, currencyExponent, divideMinor, type Money } from '../../src/lib/money.js';
 import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/features/logging/activity-types.js';
 import type { Board, BoardPeriod, RepStats, Totals } from '../../src/features/leaderboard/types.js';
 
@@ -150,9 +150,9 @@ export function makeReps(n: number, seed = 1): RepInput[] {
 function totalsOf(t: Omit<Totals, 'revenuePerActivityMinor' | 'winRate' | 'averageDealMinor'>): Totals {
   return {
     ...t,
-    revenuePerActivityMinor: t.activities > 0 ? t.headlineRevenueMinor / BigInt(t.activities) : null,
+    revenuePerActivityMinor: t.activities > 0 ? divideMinor(t.headlineRevenueMinor, t.activities) : null,
     winRate: t.won + t.lost > 0 ? t.won / (t.won + t.lost) : null,
-    averageDealMinor: t.headlineWon > 0 ? t.headlineRevenueMinor / BigInt(t.headlineWon) : null,
+    averageDealMinor: t.headlineWon > 0 ? divideMinor(t.headlineRevenueMinor, t.headlineWon) : null,
   };
 }
 

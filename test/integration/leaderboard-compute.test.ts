@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activities, deals, workspaces } from '../../src/db/schema/index.js';
-import {
-  compareReps,
-  computeBoard,
-  emptyTotalsInput,
-  addActivities,
-  addDeals,
-  median,
-  medianBigint,
-  rankWithTies,
-  totalsFrom,
-} from '../../src/features/leaderboard/compute.js';
+import { compareReps, computeBoard } from '../../src/features/leaderboard/compute.js';
 import type { Board, BoardPeriod } from '../../src/features/leaderboard/types.js';
 import { BUILT_IN_ACTIVITY_TYPES } from '../../src/features/logging/activity-types.js';
 import { describeEachDb } from '../helpers/db.js';
@@ -26,65 +16,6 @@ const PERIOD: BoardPeriod = {
   timeZone: 'UTC',
 };
 const at = (iso: string) => new Date(iso);
-
-describe('rankWithTies', () => {
-  it('gives competition ranks, highest first, in input order', () => {
-    expect(rankWithTies([10, 8, 8, 3])).toEqual([1, 2, 2, 4]);
-    expect(rankWithTies([3, 8, 10, 8])).toEqual([4, 2, 1, 2]);
-    expect(rankWithTies([0n, 5n, 0n, 0n])).toEqual([2, 1, 2, 2]);
-    expect(rankWithTies([7, 7, 7])).toEqual([1, 1, 1]);
-    expect(rankWithTies([])).toEqual([]);
-  });
-  it('compares bigints exactly past 2^53', () => {
-    expect(rankWithTies([9007199254740992n, 9007199254740993n])).toEqual([2, 1]);
-  });
-});
-
-describe('median and medianBigint', () => {
-  it('takes the middle of an odd count, the mean of the middle two of an even one', () => {
-    expect(median([])).toBe(0);
-    expect(median([5])).toBe(5);
-    expect(median([10, 1, 2])).toBe(2);
-    expect(median([10, 1, 2, 4])).toBe(3);
-    expect(median([0, 5, 15, 0])).toBe(2.5);
-  });
-  it('floors the bigint mean, exactly for large values', () => {
-    expect(medianBigint([])).toBe(0n);
-    expect(medianBigint([300n, 100n, 200n])).toBe(200n);
-    expect(medianBigint([100n, 301n])).toBe(200n);
-    expect(medianBigint([-3n, 0n])).toBe(-2n);
-    expect(medianBigint([9007199254740993n, 9007199254740995n])).toBe(9007199254740994n);
-  });
-});
-
-describe('totalsFrom', () => {
-  it('keeps currencies apart, headline first then alphabetical, and divides exactly', () => {
-    const input = emptyTotalsInput();
-    addActivities(input, 'call', 12);
-    addActivities(input, 'custom_gone', 1);
-    addDeals(input, 'won', 'USD', 2, 30n);
-    addDeals(input, 'won', 'EUR', 1, 900_000n);
-    addDeals(input, 'won', 'GBP', 1, 5n);
-    addDeals(input, 'lost', 'GBP', 1, 7n);
-    addDeals(input, 'lost', null, 1, 0n);
-    const t = totalsFrom(input, 'GBP', TYPES);
-    expect(t.revenue).toEqual([
-      { currency: 'GBP', minor: 5n },
-      { currency: 'EUR', minor: 900_000n },
-      { currency: 'USD', minor: 30n },
-    ]);
-    expect(t.activitiesByType).toEqual({ call: 12, email: 0, meeting: 0, demo: 0, proposal: 0, custom_gone: 1 });
-    expect(t).toMatchObject({ activities: 13, won: 4, lost: 2, headlineRevenueMinor: 5n, headlineWon: 1, revenuePerActivityMinor: 0n, averageDealMinor: 5n });
-    expect(t.winRate).toBeCloseTo(4 / 6, 12);
-  });
-  it('has nulls where a ratio has no denominator', () => {
-    const t = totalsFrom(emptyTotalsInput(), 'USD', TYPES);
-    expect(t).toMatchObject({ activities: 0, won: 0, lost: 0, revenue: [], headlineRevenueMinor: 0n, headlineWon: 0 });
-    expect(t.revenuePerActivityMinor).toBeNull();
-    expect(t.winRate).toBeNull();
-    expect(t.averageDealMinor).toBeNull();
-  });
-});
 
 describe('compareReps', () => {
   it('orders by headline revenue, then activities, then name', () => {
@@ -211,9 +142,9 @@ describeEachDb('computeBoard', (getDb) => {
       ],
       headlineRevenueMinor: 1_250_030n,
       headlineWon: 3,
-      revenuePerActivityMinor: 62_501n, // 1,250,030 / 20 = 62,501.5, bigint division
+      revenuePerActivityMinor: 62_502n, // 1,250,030 / 20 = 62,501.5, rounded half-up
       winRate: 4 / 6,
-      averageDealMinor: 416_676n, // 1,250,030 / 3
+      averageDealMinor: 416_677n, // 1,250,030 / 3 = 416,676.67, rounded half-up
     });
   });
 
@@ -307,7 +238,7 @@ describeEachDb('computeBoard', (getDb) => {
       revenue: [{ currency: 'USD', minor: 5_100n }], // Erin's $1.00 at exactly the previous start is in
       headlineRevenueMinor: 5_100n,
       headlineWon: 2,
-      revenuePerActivityMinor: 566n,
+      revenuePerActivityMinor: 567n, // 5,100 / 9 = 566.67, rounded half-up
       winRate: 1,
       averageDealMinor: 2_550n,
     });

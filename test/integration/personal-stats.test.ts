@@ -19,6 +19,7 @@ import {
   type PersonalStats,
 } from '../../src/features/summary/stats.js';
 import { fixedClock } from '../../src/lib/clock.js';
+import { divideMinor } from '../../src/lib/money.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
@@ -147,7 +148,7 @@ describeEachDb('loadPersonalStats', (getDb) => {
       ],
       headlineRevenueMinor: 2_000_000n,
       headlineWon: 2,
-      revenuePerActivityMinor: 71_428n, // 2,000,000 / 28, floored: $714.28
+      revenuePerActivityMinor: 71_429n, // 2,000,000 / 28 = 71,428.57, rounded half-up: $714.29
       winRate: 0.6,
       averageDealMinor: 1_000_000n,
     } satisfies Totals);
@@ -228,7 +229,7 @@ describeEachDb('loadPersonalStats', (getDb) => {
       { currency: 'EUR', minor: 900_000n },
       { currency: 'USD', minor: 2_000_000n },
     ]);
-    expect(s.current).toMatchObject({ headlineRevenueMinor: 900_000n, headlineWon: 1, revenuePerActivityMinor: 32_142n, averageDealMinor: 900_000n, won: 3 });
+    expect(s.current).toMatchObject({ headlineRevenueMinor: 900_000n, headlineWon: 1, revenuePerActivityMinor: 32_143n, averageDealMinor: 900_000n, won: 3 });
     // Cy's $20,000 does not count against Ana's €9,000: only Bo and Cy have no EUR, so Ana leads on EUR revenue.
     expect(s.ranks.revenue).toBe(1);
     const all = JSON.stringify(personalStatsMessage(s, []).blocks);
@@ -253,7 +254,7 @@ describeEachDb('loadPersonalStats', (getDb) => {
     expect(field('Meetings: outcomes')).toBe('*Meetings: outcomes*\nHeld 2 · No show 1');
     expect(field('Deals')).toBe('*Deals*\n3 won · 2 lost\nWins: ▲ 200% vs previous');
     expect(field('Revenue*')).toBe('*Revenue*\n$20,000.00 + €9,000.00\n▲ 25% vs previous');
-    expect(field('Revenue per activity')).toBe('*Revenue per activity*\n$714.28');
+    expect(field('Revenue per activity')).toBe('*Revenue per activity*\n$714.29');
     expect(field('Win rate')).toBe('*Win rate*\n60%');
     expect(field('Average deal')).toBe('*Average deal*\n$10,000.00');
     const all = JSON.stringify(message.blocks);
@@ -304,9 +305,9 @@ function totals(partial: Partial<Totals> & { activitiesByType?: Record<string, n
     revenue: partial.revenue ?? (headline > 0n ? [{ currency: 'USD', minor: headline }] : []),
     headlineRevenueMinor: headline,
     headlineWon: partial.headlineWon ?? won,
-    revenuePerActivityMinor: activities > 0 ? headline / BigInt(activities) : null,
+    revenuePerActivityMinor: activities > 0 ? divideMinor(headline, activities) : null,
     winRate: won + lost > 0 ? won / (won + lost) : null,
-    averageDealMinor: won > 0 ? headline / BigInt(won) : null,
+    averageDealMinor: won > 0 ? divideMinor(headline, won) : null,
   };
 }
 

@@ -141,7 +141,7 @@ describe('renderBoard: Slack limits', () => {
     const message = renderBoard(board, { insights: [] });
     const [header, ana, bo] = tableOf(message.blocks as Json[]);
     expect(header).toEqual(['#', 'Rep', 'Revenue', 'Won', 'Activities', 'Calls', 'Emails', 'Rev/activity', 'Win rate', 'Rev rank', 'Act rank']);
-    expect(ana).toEqual(['1', 'Ana', '$500.00', '1', '12', '10', '2', '$41.66', '100%', '1', '1']);
+    expect(ana).toEqual(['1', 'Ana', '$500.00', '1', '12', '10', '2', '$41.67', '100%', '1', '1']); // $500 / 12 = $41.666…, half-up
     expect(bo).toEqual(['2', 'Bo', '$0.00', '0', '3', '3', '0', '$0.00', '–', '2', '2']);
     expect(texts(message.blocks).mrkdwn).toContain('*By type*\nCalls 13 · Emails 2');
   });
@@ -265,7 +265,7 @@ describe('renderBoard: team totals', () => {
     expect(rows[2]![2]).toBe('$10,000.00 + €9,000.00');
     expect(rows[1]![2]).toBe('$30,000.00');
     // Per-activity and average figures are headline-only.
-    expect(fields(board)).toContain('*Revenue per activity*\n$666.66');
+    expect(fields(board)).toContain('*Revenue per activity*\n$666.67');
     expect(formatRevenue({ revenue: [{ minor: 120000n, currency: 'JPY' }], headlineRevenueMinor: 0n }, 'USD')).toBe('$0.00 + ¥120,000');
   });
 

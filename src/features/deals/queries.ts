@@ -1,7 +1,8 @@
-import { and, eq, getTableColumns, gte, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deals, type DealSource, type DealStatus } from '../../db/schema/index.js';
 import type { Money } from '../../lib/money.js';
+import { dealSums } from '../../metrics/index.js';
 import type { Range } from '../../periods/week.js';
 
 export type Deal = typeof deals.$inferSelect;
@@ -101,30 +102,18 @@ export interface RevenueByCurrency {
   won: number;
 }
 
-/** A user's won revenue per currency and won-deal count in [start, end). Summed in SQL; bigint sums come back as strings. */
+/**
+ * A user's won revenue per currency (alphabetically), won-deal and lost-deal counts in [start, end): from
+ * src/metrics, summed in SQL, exactly.
+ */
 export async function userRevenue(db: Db, teamId: string, userId: string, range: Range): Promise<{ byCurrency: RevenueByCurrency[]; won: number; lost: number }> {
-  const rows = await db
-    .select({
-      status: deals.status,
-      currency: deals.currency,
-      total: sql<string | null>`sum(${deals.amountMinor})`,
-      count: sql<string | number>`count(*)`,
-    })
-    .from(deals)
-    .where(and(eq(deals.teamId, teamId), eq(deals.userId, userId), gte(deals.closedAt, range.start), lt(deals.closedAt, range.end), isNull(deals.deletedAt)))
-    .groupBy(deals.status, deals.currency);
+  const sums = (await dealSums(db, { teamId, userId, ranges: new Map([['range', range]]) })).get('range')!;
   const byCurrency: RevenueByCurrency[] = [];
   let won = 0;
-  let lost = 0;
-  for (const r of rows) {
-    const n = Number(r.count);
-    if (r.status === 'lost') {
-      lost += n;
-      continue;
-    }
-    won += n;
-    if (r.currency) byCurrency.push({ currency: r.currency, minor: BigInt(r.total ?? '0'), won: n });
+  for (const [currency, entry] of sums.won) {
+    won += entry.count;
+    if (currency) byCurrency.push({ currency, minor: entry.minor, won: entry.count });
   }
   byCurrency.sort((a, b) => a.currency.localeCompare(b.currency));
-  return { byCurrency, won, lost };
+  return { byCurrency, won, lost: sums.lost };
 }

@@ -1,6 +1,7 @@
-import { and, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { activities, activityTypes, type ActivitySource } from '../../db/schema/index.js';
+import { activitySums } from '../../metrics/index.js';
 import type { Range } from '../../periods/week.js';
 import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from './activity-types.js';
 
@@ -81,20 +82,8 @@ export async function updateActivity(db: Db, teamId: string, userId: string, id:
   return row;
 }
 
-/** How many activities of one type the user logged in [start, end): the sum of quantities. */
+/** How many activities of one type the user logged in [start, end): the sum of quantities, from src/metrics. */
 export async function countActivities(db: Db, teamId: string, userId: string, typeKey: string, range: Range): Promise<number> {
-  const [row] = await db
-    .select({ total: sql<string | number | null>`coalesce(sum(${activities.quantity}), 0)` })
-    .from(activities)
-    .where(
-      and(
-        eq(activities.teamId, teamId),
-        eq(activities.userId, userId),
-        gte(activities.occurredAt, range.start),
-        lt(activities.occurredAt, range.end),
-        eq(activities.typeKey, typeKey),
-        isNull(activities.deletedAt),
-      ),
-    );
-  return Number(row?.total ?? 0);
+  const sums = await activitySums(db, { teamId, userId, ranges: new Map([['range', range]]), typeKeys: [typeKey] });
+  return sums.get('range')?.get(typeKey) ?? 0;
 }

@@ -1,9 +1,9 @@
 /**
  * One person's numbers for a period, activity beside outcome: the data behind `/my-stats`, the DM digests and
- * the App Home. Numbers come from the same grouped queries as the leaderboard (so a person's figures and ranks
- * always agree with the board), plus one grouped query for activity outcomes.
+ * the App Home. Numbers come from src/metrics, the same team metrics as the leaderboard (so a person's figures and
+ * ranks always agree with the board), plus one grouped query for activity outcomes.
  *
- * Privacy: the board is built without anyone's name, and only the subject's own figures, their two ranks and
+ * Privacy: the team's metrics carry nobody's name, and only the subject's own figures, their two ranks and
  * the number of ranked reps leave this module. No other person's figure (nor the team's totals) is returned.
  *
  * Decisions:
@@ -15,35 +15,24 @@
  *   that count. A person with nothing in the period gets zeros and no ranks (null, shown as "—").
  * - Observations are deterministic, coach-like and never shaming (see `personalObservations`).
  */
-import { and, eq, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { activities } from '../../db/schema/index.js';
-import type { Db } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { formatMoney } from '../../lib/money.js';
+import { loadOutcomeGroups, loadTeamGroups, outcomesByType, repMetrics, teamMetricsFromGroups, type Totals, type TypeOutcomes } from '../../metrics/index.js';
+import type { BoardPeriod } from '../../periods/types.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
-import { addActivities, addDeals, boardFromGroups, emptyTotalsInput, loadBoardGroups, totalsFrom } from '../leaderboard/compute.js';
-import type { BoardPeriod, Totals } from '../leaderboard/types.js';
 import type { ActivityTypeDef } from '../logging/activity-types.js';
 import { loadActivityTypes } from '../logging/index.js';
+
+/** Outcome grouping lives in src/metrics; re-exported for this feature's renderers and tests. */
+export { loadOutcomeGroups, outcomesByType, type TypeOutcomes } from '../../metrics/index.js';
 
 /** The built-in key of calls, whose outcomes give the connect rate. */
 export const CALL_TYPE_KEY = 'call';
 /** Call outcomes that mean the rep reached someone. */
 export const CONNECTED_OUTCOMES = ['connected', 'booked'] as const;
 export const MAX_OBSERVATIONS = 2;
-
-/** The activities of one type in the period, by outcome. */
-export interface TypeOutcomes {
-  typeKey: string;
-  /** sum(quantity) of the type in the period. */
-  total: number;
-  /** Recorded outcomes with their counts: the type's outcomes in its order, then any others (alphabetically). Zero counts left out. */
-  outcomes: Array<{ outcome: string; count: number }>;
-  /** Activities logged without an outcome. */
-  withoutOutcome: number;
-}
 
 export interface CallStats {
   calls: number;
@@ -94,63 +83,6 @@ export interface PersonalStatsInput {
   period: BoardPeriod;
 }
 
-type Driven = string | number | bigint | null;
-
-/** sum(quantity) per (type, outcome) of one person's live activities in [start, end). One grouped query. */
-export async function loadOutcomeGroups(
-  db: Db,
-  input: { teamId: string; userId: string; start: Date; end: Date },
-): Promise<Array<{ typeKey: string; outcome: string | null; quantity: number }>> {
-  const rows = await db
-    .select({
-      typeKey: activities.typeKey,
-      outcome: activities.outcome,
-      quantity: sql<Driven>`sum(${activities.quantity})`,
-    })
-    .from(activities)
-    .where(
-      and(
-        eq(activities.teamId, input.teamId),
-        eq(activities.userId, input.userId),
-        isNull(activities.deletedAt),
-        gte(activities.occurredAt, input.start),
-        lt(activities.occurredAt, input.end),
-      ),
-    )
-    .groupBy(activities.typeKey, activities.outcome);
-  return rows.map((r) => ({ typeKey: r.typeKey, outcome: r.outcome, quantity: r.quantity === null ? 0 : Number(r.quantity) }));
-}
-
-/** Group outcome rows per type, ordered like `types` (unknown keys after, alphabetically). Pure. */
-export function outcomesByType(rows: Array<{ typeKey: string; outcome: string | null; quantity: number }>, types: ActivityTypeDef[]): TypeOutcomes[] {
-  const byKey = new Map<string, { total: number; withoutOutcome: number; counts: Map<string, number> }>();
-  for (const r of rows) {
-    if (r.quantity === 0) continue;
-    let entry = byKey.get(r.typeKey);
-    if (!entry) {
-      entry = { total: 0, withoutOutcome: 0, counts: new Map() };
-      byKey.set(r.typeKey, entry);
-    }
-    entry.total += r.quantity;
-    const outcome = r.outcome?.trim() ? r.outcome.trim().toLowerCase() : null;
-    if (outcome === null) entry.withoutOutcome += r.quantity;
-    else entry.counts.set(outcome, (entry.counts.get(outcome) ?? 0) + r.quantity);
-  }
-  const knownKeys = types.map((t) => t.key);
-  const keys = [...knownKeys.filter((k) => byKey.has(k)), ...[...byKey.keys()].filter((k) => !knownKeys.includes(k)).sort()];
-  return keys.map((typeKey) => {
-    const entry = byKey.get(typeKey)!;
-    const defined = (types.find((t) => t.key === typeKey)?.outcomes ?? []).map((o) => o.toLowerCase());
-    const order = [...defined.filter((o) => entry.counts.has(o)), ...[...entry.counts.keys()].filter((o) => !defined.includes(o)).sort()];
-    return {
-      typeKey,
-      total: entry.total,
-      outcomes: order.map((outcome) => ({ outcome, count: entry.counts.get(outcome)! })),
-      withoutOutcome: entry.withoutOutcome,
-    };
-  });
-}
-
 /** Calls by outcome and the connect rate (see the decisions above). Pure. */
 export function callStats(outcomes: TypeOutcomes[]): CallStats {
   const calls = outcomes.find((o) => o.typeKey === CALL_TYPE_KEY);
@@ -174,35 +106,22 @@ export function callStats(outcomes: TypeOutcomes[]): CallStats {
 /**
  * A person's summary for a period: their Totals now and in the previous period, outcomes per type, call
  * outcomes with the connect rate, their activity and revenue ranks among the active reps, and 1–2 observations.
- * Queries: the leaderboard's two grouped queries (activities, deals over both periods) and one grouped outcomes query.
+ * Queries: the team metrics' two grouped queries (activities, deals over both periods: the same numbers and ranks
+ * as the leaderboard) and one grouped outcomes query.
  */
 export async function loadPersonalStats(deps: Deps, client: webApi.WebClient, input: PersonalStatsInput): Promise<PersonalStats> {
   const { teamId, userId, period } = input;
   const workspace = await ensureWorkspace(deps.db, teamId);
+  const currency = workspace.currency;
   const [types, groups, outcomeRows, subject] = await Promise.all([
     loadActivityTypes(deps.db, teamId),
-    loadBoardGroups(deps.db, teamId, period),
+    loadTeamGroups(deps.db, teamId, period),
     loadOutcomeGroups(deps.db, { teamId, userId, start: period.current.start, end: period.current.end }),
     getSlackUser(deps, client, teamId, userId),
   ]);
-  const currency = workspace.currency;
-
-  // The board only for ranks: no names are looked up (nobody else's name or figures are needed here).
-  const board = boardFromGroups(groups, { teamId, period, currency, types }, new Map());
-  const rep = board.reps.find((r) => r.userId === userId);
-
-  const current = emptyTotalsInput();
-  const previous = emptyTotalsInput();
-  for (const g of groups.activities) {
-    if (g.userId !== userId) continue;
-    if (g.current !== null) addActivities(current, g.typeKey, g.current);
-    if (g.previous !== null) addActivities(previous, g.typeKey, g.previous);
-  }
-  for (const g of groups.deals) {
-    if (g.userId !== userId) continue;
-    addDeals(current, g.status, g.currency, g.currentCount, g.currentMinor);
-    addDeals(previous, g.status, g.currency, g.previousCount, g.previousMinor);
-  }
+  // Team metrics carry no names: nobody else's name or figures leave this function, only the ranks.
+  const metrics = teamMetricsFromGroups(groups, { teamId, currency, types });
+  const rep = repMetrics(metrics, userId);
 
   const outcomes = outcomesByType(outcomeRows, types);
   const stats: Omit<PersonalStats, 'observations'> = {
@@ -213,11 +132,11 @@ export async function loadPersonalStats(deps: Deps, client: webApi.WebClient, in
     period,
     periodComplete: deps.clock.now().getTime() >= period.current.end.getTime(),
     types,
-    current: totalsFrom(current, currency, types),
-    previous: totalsFrom(previous, currency, types),
+    current: rep.current,
+    previous: rep.previous,
     outcomes,
     calls: callStats(outcomes),
-    ranks: { activity: rep?.activityRank ?? null, revenue: rep?.revenueRank ?? null, teamSize: board.reps.length },
+    ranks: { activity: rep.ranks?.activity ?? null, revenue: rep.ranks?.revenue ?? null, teamSize: metrics.reps.length },
   };
   return { ...stats, observations: personalObservations(stats) };
 }

@@ -1,7 +1,8 @@
-import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { activities, deals, users, workspaces, type TargetPeriod } from '../../db/schema/index.js';
+import { users, workspaces, type TargetPeriod } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
+import { activitySums, dealSums, type Span } from '../../metrics/index.js';
 import type { PeriodSettings } from '../../periods/parse-period.js';
 import { loadActivityTypes } from '../logging/index.js';
 import { computeProgress, targetPeriodRange, type TargetProgress } from './pacing.js';
@@ -16,40 +17,12 @@ export interface TargetProgressInput {
   timeZone: string;
 }
 
-type Driven = string | number | bigint | null;
-
-function toBigint(v: Driven | undefined): bigint {
-  if (v === null || v === undefined) return 0n;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new Error(`inexact sum from the driver: ${v}`);
-    return BigInt(v);
-  }
-  return BigInt(v);
-}
-
-type Ranges = Map<TargetPeriod, { start: Date; end: Date }>;
-
-/** sum(...) FILTER for each period, keyed by period name. Instants as ISO strings: postgres.js rejects a Date in raw SQL. */
-function perPeriodSums(value: SQL | typeof activities.quantity | typeof deals.amountMinor, column: typeof activities.occurredAt | typeof deals.closedAt, ranges: Ranges) {
-  const out: Record<string, SQL<Driven>> = {};
-  for (const [period, range] of ranges) {
-    out[period] = sql<Driven>`sum(${value}) filter (where ${column} >= ${range.start.toISOString()} and ${column} < ${range.end.toISOString()})`;
-  }
-  return out;
-}
-
-function span(ranges: Ranges): { start: Date; end: Date } {
-  const all = [...ranges.values()];
-  return {
-    start: new Date(Math.min(...all.map((r) => r.start.getTime()))),
-    end: new Date(Math.max(...all.map((r) => r.end.getTime()))),
-  };
-}
+type Ranges = Map<TargetPeriod, Span>;
 
 /**
- * The person's actuals for their targets' current periods, in two grouped queries at most: activities sum(quantity)
- * per type, and won revenue per currency, each with one FILTER column per period (week, month, quarter).
- * Returns (metric, period) -> actual; revenue keyed as `revenue:<CUR>`.
+ * The person's actuals for their targets' current periods, from src/metrics in two grouped queries at most:
+ * activities sum(quantity) per type, and won revenue per currency, each with one FILTER column per period (week,
+ * month, quarter). Returns (metric, period) -> actual; revenue keyed as `revenue:<CUR>`.
  */
 async function loadActuals(db: Db, teamId: string, userId: string, rows: TargetRow[], ranges: Ranges): Promise<Map<string, bigint>> {
   const actuals = new Map<string, bigint>();
@@ -58,48 +31,15 @@ async function loadActuals(db: Db, teamId: string, userId: string, rows: TargetR
   const activityRanges: Ranges = new Map(rows.filter((r) => r.metric !== REVENUE).map((r) => [r.period, ranges.get(r.period)!]));
   const revenueRanges: Ranges = new Map(rows.filter((r) => r.metric === REVENUE).map((r) => [r.period, ranges.get(r.period)!]));
 
-  const activitySpan = span(activityRanges);
-  const revenueSpan = span(revenueRanges);
-  const [activityRows, dealRows] = await Promise.all([
-    typeKeys.length === 0
-      ? Promise.resolve([])
-      : db
-          .select({ key: activities.typeKey, ...perPeriodSums(activities.quantity, activities.occurredAt, activityRanges) })
-          .from(activities)
-          .where(
-            and(
-              eq(activities.teamId, teamId),
-              eq(activities.userId, userId),
-              isNull(activities.deletedAt),
-              inArray(activities.typeKey, typeKeys),
-              gte(activities.occurredAt, activitySpan.start),
-              lt(activities.occurredAt, activitySpan.end),
-            ),
-          )
-          .groupBy(activities.typeKey),
-    currencies.length === 0
-      ? Promise.resolve([])
-      : db
-          .select({ key: deals.currency, ...perPeriodSums(deals.amountMinor, deals.closedAt, revenueRanges) })
-          .from(deals)
-          .where(
-            and(
-              eq(deals.teamId, teamId),
-              eq(deals.userId, userId),
-              eq(deals.status, 'won'),
-              isNull(deals.deletedAt),
-              inArray(deals.currency, currencies),
-              gte(deals.closedAt, revenueSpan.start),
-              lt(deals.closedAt, revenueSpan.end),
-            ),
-          )
-          .groupBy(deals.currency),
+  const [activityTotals, dealTotals] = await Promise.all([
+    activitySums(db, { teamId, userId, ranges: activityRanges, typeKeys }),
+    dealSums(db, { teamId, userId, ranges: revenueRanges, status: 'won', currencies }),
   ]);
-  for (const row of activityRows as Record<string, Driven>[]) {
-    for (const period of activityRanges.keys()) actuals.set(`${row.key}:${period}`, toBigint(row[period]));
+  for (const [period, byType] of activityTotals) {
+    for (const [key, quantity] of byType) actuals.set(`${key}:${period}`, BigInt(quantity));
   }
-  for (const row of dealRows as Record<string, Driven>[]) {
-    for (const period of revenueRanges.keys()) actuals.set(`${REVENUE}:${row.key}:${period}`, toBigint(row[period]));
+  for (const [period, sums] of dealTotals) {
+    for (const [currency, { minor }] of sums.won) if (currency !== null) actuals.set(`${REVENUE}:${currency}:${period}`, minor);
   }
   return actuals;
 }

@@ -1,0 +1,21 @@
+/**
+ * The one answer to "totals for this team / rep / period": activities by type and outcome, deals won and lost,
+ * revenue per currency (never added across currencies), win rate, average deal and revenue per activity. Every
+ * board, summary, target and confirmation reads it. Aggregation happens in SQL; money ratios round half-up to the
+ * currency's minor unit. Imports no feature: it takes what it needs of activity types structurally.
+ */
+export type { ActivityTypeKey, Span, SpanPair, Totals } from './types.js';
+export { addActivities, addDeals, compareCurrencies, emptyTotalsInput, totalsFrom, type TotalsInput } from './totals.js';
+export { median, medianBigint, rankWithTies } from './ranking.js';
+export { activityGroupsQuery, boardParams, dealGroupsQuery, loadTeamGroups, type ActivityGroup, type DealGroup, type TeamGroups } from './team-groups.js';
+export { loadTeamMetrics, repMetrics, teamMetricsFromGroups, type RepMetrics, type TeamMetrics, type TeamMetricsInput } from './team.js';
+export {
+  activitySums,
+  dealSums,
+  loadOutcomeGroups,
+  outcomesByType,
+  type DealSums,
+  type OutcomeGroup,
+  type RepScope,
+  type TypeOutcomes,
+} from './rep.js';

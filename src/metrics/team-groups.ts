@@ -1,0 +1,156 @@
+/**
+ * The team queries: per (user, activity type) and per (user, deal status, currency) over a period and the one before
+ * it, for every rep of a workspace at once. Their shape matches the covering partial indexes of migration 0003
+ * (team_id, occurred_at | closed_at, then the grouped and summed columns, where deleted_at is null), so each is one
+ * index range scan whatever the number of reps; bench/leaderboard.ts measures them.
+ */
+import { and, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { activities, deals } from '../db/schema/index.js';
+import { toBigint, toNumber, type Driven } from './driver.js';
+import type { SpanPair } from './types.js';
+
+/** One (user, activity type) group: sum(quantity) in each period, null when the user has no row there. */
+export interface ActivityGroup {
+  userId: string;
+  typeKey: string;
+  current: number | null;
+  previous: number | null;
+}
+
+/** One (user, status, currency) group of deals: counts and sums (minor units) in each period. */
+export interface DealGroup {
+  userId: string;
+  status: 'won' | 'lost';
+  currency: string | null;
+  currentCount: number;
+  currentMinor: bigint;
+  previousCount: number;
+  previousMinor: bigint;
+}
+
+export interface TeamGroups {
+  activities: ActivityGroup[];
+  deals: DealGroup[];
+}
+
+/** The span both periods lie in: one index range scan covers them, FILTER splits the rows. */
+function span(period: SpanPair): { start: Date; end: Date } {
+  const { current, previous } = period;
+  return {
+    start: new Date(Math.min(current.start.getTime(), previous.start.getTime())),
+    end: new Date(Math.max(current.end.getTime(), previous.end.getTime())),
+  };
+}
+
+/**
+ * The statements' parameters. Instants go as ISO strings: placeholders skip Drizzle's column encoders, and
+ * postgres.js rejects a JavaScript Date there.
+ */
+export function boardParams(teamId: string, period: SpanPair): Record<string, string> {
+  const { start, end } = span(period);
+  return {
+    teamId,
+    spanStart: start.toISOString(),
+    spanEnd: end.toISOString(),
+    currentStart: period.current.start.toISOString(),
+    currentEnd: period.current.end.toISOString(),
+    previousStart: period.previous.start.toISOString(),
+    previousEnd: period.previous.end.toISOString(),
+  };
+}
+
+const p = (name: string) => sql.placeholder(name);
+
+function within(column: typeof activities.occurredAt | typeof deals.closedAt, which: 'current' | 'previous'): SQL {
+  return and(gte(column, p(`${which}Start`)), lt(column, p(`${which}End`)))!;
+}
+
+/**
+ * sum(quantity) per (user, type) in the current and previous periods: one index range scan over the span of both
+ * ([previous.start, current.end) for adjacent periods), of one workspace's not-deleted rows. Placeholders: boardParams.
+ */
+export function activityGroupsQuery(db: Db) {
+  return db
+    .select({
+      userId: activities.userId,
+      typeKey: activities.typeKey,
+      current: sql<Driven>`sum(${activities.quantity}) filter (where ${within(activities.occurredAt, 'current')})`,
+      previous: sql<Driven>`sum(${activities.quantity}) filter (where ${within(activities.occurredAt, 'previous')})`,
+    })
+    .from(activities)
+    .where(
+      and(
+        eq(activities.teamId, p('teamId')),
+        isNull(activities.deletedAt),
+        gte(activities.occurredAt, p('spanStart')),
+        lt(activities.occurredAt, p('spanEnd')),
+      ),
+    )
+    .groupBy(activities.userId, activities.typeKey);
+}
+
+/** count(*) and sum(amount_minor) per (user, status, currency) in both periods, one scan. Placeholders: boardParams. */
+export function dealGroupsQuery(db: Db) {
+  const cur = within(deals.closedAt, 'current');
+  const prev = within(deals.closedAt, 'previous');
+  return db
+    .select({
+      userId: deals.userId,
+      status: deals.status,
+      currency: deals.currency,
+      currentCount: sql<Driven>`count(*) filter (where ${cur})`,
+      currentMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${cur})`,
+      previousCount: sql<Driven>`count(*) filter (where ${prev})`,
+      previousMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${prev})`,
+    })
+    .from(deals)
+    .where(and(eq(deals.teamId, p('teamId')), isNull(deals.deletedAt), gte(deals.closedAt, p('spanStart')), lt(deals.closedAt, p('spanEnd'))))
+    .groupBy(deals.userId, deals.status, deals.currency);
+}
+
+function prepareStatements(db: Db) {
+  return {
+    activities: activityGroupsQuery(db).prepare('leaderboard_activity_groups'),
+    deals: dealGroupsQuery(db).prepare('leaderboard_deal_groups'),
+  };
+}
+
+/**
+ * Prepared once per database handle: the SQL is built once, and the server plans each statement once per
+ * connection (postgres.js keeps named statements per connection) instead of on every board.
+ */
+const statementsByDb = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+
+function statements(db: Db): ReturnType<typeof prepareStatements> {
+  let s = statementsByDb.get(db);
+  if (!s) {
+    s = prepareStatements(db);
+    statementsByDb.set(db, s);
+  }
+  return s;
+}
+
+/** The grouped rows of a workspace's period and the one before: aggregated in SQL, at most users × types rows. */
+export async function loadTeamGroups(db: Db, teamId: string, period: SpanPair): Promise<TeamGroups> {
+  const params = boardParams(teamId, period);
+  const { activities: activityStatement, deals: dealStatement } = statements(db);
+  const [activityRows, dealRows] = await Promise.all([activityStatement.execute(params), dealStatement.execute(params)]);
+  return {
+    activities: activityRows.map((r) => ({
+      userId: r.userId,
+      typeKey: r.typeKey,
+      current: r.current === null ? null : toNumber(r.current),
+      previous: r.previous === null ? null : toNumber(r.previous),
+    })),
+    deals: dealRows.map((r) => ({
+      userId: r.userId,
+      status: r.status,
+      currency: r.currency,
+      currentCount: toNumber(r.currentCount),
+      currentMinor: toBigint(r.currentMinor),
+      previousCount: toNumber(r.previousCount),
+      previousMinor: toBigint(r.previousMinor),
+    })),
+  };
+}

@@ -1,0 +1,126 @@
+import type { Db } from '../db/client.js';
+import { median, medianBigint, rankWithTies } from './ranking.js';
+import { loadTeamGroups, type TeamGroups } from './team-groups.js';
+import { addActivities, addDeals, emptyTotalsInput, totalsFrom, type TotalsInput } from './totals.js';
+import type { ActivityTypeKey, SpanPair, Totals } from './types.js';
+
+/** One person's numbers in a team's period and the one before it. */
+export interface RepMetrics {
+  userId: string;
+  current: Totals;
+  previous: Totals;
+  /** Any activity or closed deal in the current period: only active reps are ranked. */
+  active: boolean;
+  /** Competition ranks (1, 2, 2, 4) among the active reps by headline revenue and by activities; null when not active. */
+  ranks: { revenue: number; activity: number } | null;
+}
+
+/** A workspace's numbers for a period: the team's, every rep's, ranks and medians. No names: callers add those. */
+export interface TeamMetrics {
+  teamId: string;
+  /** The headline currency (the workspace's): ratios and ranks are in it; other currencies stand beside it. */
+  currency: string;
+  /** The types every activitiesByType lists (0 when none). */
+  types: readonly ActivityTypeKey[];
+  team: Totals;
+  previousTeam: Totals;
+  /** The reps active in the current period, ranked, in no particular order. */
+  reps: RepMetrics[];
+  /** Everyone with a row in either period, active or not. Read through repMetrics(). */
+  byUser: Map<string, RepMetrics>;
+  /** Over the active reps: activities, and headline revenue (an even count floors the mean of the middle two). */
+  medians: { activities: number; headlineRevenueMinor: bigint };
+}
+
+export interface TeamMetricsInput {
+  teamId: string;
+  period: SpanPair;
+  /** The headline currency: the workspace's. */
+  currency: string;
+  /** Every one of these types appears in activitiesByType (0 when none). */
+  types: readonly ActivityTypeKey[];
+}
+
+/** Build the team's metrics from its grouped rows (pure). */
+export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetricsInput, 'period'>): TeamMetrics {
+  const { currency: headline, types } = input;
+  const team = emptyTotalsInput();
+  const previousTeam = emptyTotalsInput();
+  const byUser = new Map<string, { current: TotalsInput; previous: TotalsInput; active: boolean }>();
+  const acc = (userId: string) => {
+    let a = byUser.get(userId);
+    if (!a) {
+      a = { current: emptyTotalsInput(), previous: emptyTotalsInput(), active: false };
+      byUser.set(userId, a);
+    }
+    return a;
+  };
+  for (const g of groups.activities) {
+    const a = acc(g.userId);
+    if (g.current !== null) {
+      a.active = true;
+      addActivities(a.current, g.typeKey, g.current);
+      addActivities(team, g.typeKey, g.current);
+    }
+    if (g.previous !== null) {
+      addActivities(a.previous, g.typeKey, g.previous);
+      addActivities(previousTeam, g.typeKey, g.previous);
+    }
+  }
+  for (const g of groups.deals) {
+    const a = acc(g.userId);
+    if (g.currentCount > 0) a.active = true;
+    addDeals(a.current, g.status, g.currency, g.currentCount, g.currentMinor);
+    addDeals(team, g.status, g.currency, g.currentCount, g.currentMinor);
+    addDeals(a.previous, g.status, g.currency, g.previousCount, g.previousMinor);
+    addDeals(previousTeam, g.status, g.currency, g.previousCount, g.previousMinor);
+  }
+
+  const everyone = new Map<string, RepMetrics>();
+  for (const [userId, a] of byUser) {
+    everyone.set(userId, {
+      userId,
+      current: totalsFrom(a.current, headline, types),
+      previous: totalsFrom(a.previous, headline, types),
+      active: a.active,
+      ranks: null,
+    });
+  }
+  const reps = [...everyone.values()].filter((r) => r.active);
+  const revenueRanks = rankWithTies(reps.map((r) => r.current.headlineRevenueMinor));
+  const activityRanks = rankWithTies(reps.map((r) => r.current.activities));
+  reps.forEach((r, i) => {
+    r.ranks = { revenue: revenueRanks[i]!, activity: activityRanks[i]! };
+  });
+
+  return {
+    teamId: input.teamId,
+    currency: headline,
+    types,
+    team: totalsFrom(team, headline, types),
+    previousTeam: totalsFrom(previousTeam, headline, types),
+    reps,
+    byUser: everyone,
+    medians: {
+      activities: median(reps.map((r) => r.current.activities)),
+      headlineRevenueMinor: medianBigint(reps.map((r) => r.current.headlineRevenueMinor)),
+    },
+  };
+}
+
+/**
+ * A workspace's metrics for a period and the one before it: two grouped queries (activities, deals), each one index
+ * range scan over [previous.start, current.end) of the workspace's not-deleted rows, whatever the number of reps.
+ */
+export async function loadTeamMetrics(db: Db, input: TeamMetricsInput): Promise<TeamMetrics> {
+  const groups = await loadTeamGroups(db, input.teamId, input.period);
+  return teamMetricsFromGroups(groups, input);
+}
+
+/** One person's metrics in the team's period: zeros (and no ranks) for someone with no row in either period. */
+export function repMetrics(metrics: TeamMetrics, userId: string): RepMetrics {
+  const found = metrics.byUser.get(userId);
+  if (found) return found;
+  const none = () => totalsFrom(emptyTotalsInput(), metrics.currency, metrics.types);
+  return { userId, current: none(), previous: none(), active: false, ranks: null };
+}
