@@ -24,7 +24,7 @@ import * as schema from '../src/db/schema/index.js';
 import { computeBoard } from '../src/features/leaderboard/compute.js';
 import { activityGroupsQuery, boardParams, dealGroupsQuery } from '../src/metrics/index.js';
 import type { Board, BoardPeriod } from '../src/features/leaderboard/types.js';
-import { BUILT_IN_ACTIVITY_TYPES } from '../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES } from '../src/entries/activity-types.js';
 import { freshPostgres } from './postgres.js';
 import type { Bench, BenchRow } from './types.js';
 

@@ -12,8 +12,6 @@ import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
 import * as admin from './features/admin/index.js';
 import * as leaderboard from './features/leaderboard/index.js';
-import { createLeaderboardJob } from './features/leaderboard/job.js';
-import { createDigestJob } from './features/summary/digest-job.js';
 import { instanceId, Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
 
 export interface BuildAppOptions {
@@ -66,7 +64,7 @@ export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOption
     logger: boltLogger(deps.logger),
   });
   const claimedBy = instanceId();
-  return new Scheduler(deps, [createLeaderboardJob({ clientFor: () => client, claimedBy }), createDigestJob({ clientFor: () => client, claimedBy })], opts);
+  return new Scheduler(deps, [leaderboard.createLeaderboardJob({ clientFor: () => client, claimedBy }), summary.createDigestJob({ clientFor: () => client, claimedBy })], opts);
 }
 
 function healthRoutes(database: Database): CustomRoute[] {

@@ -7,7 +7,7 @@ import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { isoInstant, parseIso } from './periods/calendar.js';
 import { ignoreChanges, type Deps } from './deps.js';
-import { createOrRotateSecret } from './features/deals/webhook-secrets.js';
+import { createOrRotateSecret } from './features/deals/index.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';

@@ -27,7 +27,7 @@ import { leaderboardSchedules, users, workspaces, type Cadence } from '../db/sch
 import { formatImportError, importCsv, type ImportKind } from '../features/import/index.js';
 import { getDigestChoice, setDigestChoice } from '../features/summary/index.js';
 // The targets feature has no index.ts: the admin command imports its queries the same way.
-import { listTargets, upsertTarget, type TargetInput } from '../features/targets/queries.js';
+import { listTargets, upsertTarget, type TargetInput } from '../features/targets/index.js';
 import { currencyExponent, minorToDecimal } from '../lib/money.js';
 import { seededRandom } from '../lib/random.js';
 import {

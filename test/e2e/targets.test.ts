@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activities, deals, targets, users } from '../../src/db/schema/index.js';
 import { boardCsv, renderBoard } from '../../src/features/leaderboard/render.blocks.js';
-import type { ActivityTypeDef } from '../../src/features/logging/activity-types.js';
+import type { ActivityTypeDef } from '../../src/entries/activity-types.js';
 import { loadTargetProgress } from '../../src/features/targets/progress.js';
 import { effectiveTargets, upsertTarget } from '../../src/features/targets/queries.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';

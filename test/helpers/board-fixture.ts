@@ -9,7 +9,7 @@
  * (1, 2, 2, 4), reps sorted like compute.ts sorts them, team totals and medians.
  */
 import { decimalToMinor, currencyExponent, divideMinor, type Money } from '../../src/lib/money.js';
-import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/entries/activity-types.js';
 import type { Board, BoardPeriod, RepStats, Totals } from '../../src/features/leaderboard/types.js';
 
 export interface RepInput {

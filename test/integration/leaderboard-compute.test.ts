@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { activities, deals, workspaces } from '../../src/db/schema/index.js';
 import { compareReps, computeBoard } from '../../src/features/leaderboard/compute.js';
 import type { Board, BoardPeriod } from '../../src/features/leaderboard/types.js';
-import { BUILT_IN_ACTIVITY_TYPES } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES } from '../../src/entries/activity-types.js';
 import { describeEachDb } from '../helpers/db.js';
 
 const TEAM = 'T0BOARD';

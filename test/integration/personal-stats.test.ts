@@ -9,7 +9,7 @@ import { configSchema } from '../../src/config.js';
 import { activities, deals, users, workspaces } from '../../src/db/schema/index.js';
 import { ignoreChanges, type Deps } from '../../src/deps.js';
 import type { BoardPeriod, Totals } from '../../src/features/leaderboard/types.js';
-import { BUILT_IN_ACTIVITY_TYPES } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES } from '../../src/entries/activity-types.js';
 import { personalStatsMessage } from '../../src/features/summary/stats.blocks.js';
 import {
   callStats,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/entries/activity-types.js';
 import {
   HOME_DIGEST_ACTION,
   HOME_LOG_ACTIVITY_ACTION,

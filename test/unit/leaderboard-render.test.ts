@@ -10,7 +10,7 @@ import {
   TOP_REPS_SHOWN,
 } from '../../src/features/leaderboard/render.blocks.js';
 import type { Board } from '../../src/features/leaderboard/types.js';
-import type { ActivityTypeDef } from '../../src/features/logging/activity-types.js';
+import type { ActivityTypeDef } from '../../src/entries/activity-types.js';
 import { blockKitProblems } from '../helpers/fake-slack.js';
 import { makeBoard, makeReps, type RepInput } from '../helpers/board-fixture.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_ACTIVITY_TYPES, findActivityType } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES, findActivityType } from '../../src/entries/activity-types.js';
 import {
   type ParseContext,
   type ParsedActivity,

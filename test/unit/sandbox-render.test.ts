@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dealConfirmation } from '../../src/features/deals/confirmation.blocks.js';
 import { logDealModal } from '../../src/features/deals/modal.view.js';
 import { renderBoard } from '../../src/features/leaderboard/render.blocks.js';
-import { BUILT_IN_ACTIVITY_TYPES } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES } from '../../src/entries/activity-types.js';
 import { logActivityModal } from '../../src/features/logging/modal.view.js';
 import { homeView, type HomeInput } from '../../src/features/summary/home.view.js';
 import {

@@ -2,7 +2,7 @@
  * `/sales-admin target …` parsing: who, metric, amount and period, removal, and the errors that show the right form.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/features/logging/activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../src/entries/activity-types.js';
 import {
   describeTargetAmount,
   EVERYONE,

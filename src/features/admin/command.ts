@@ -9,14 +9,13 @@ import {
   nextSlot,
   parseScheduleArgs,
   SCHEDULE_EXAMPLE,
-} from '../leaderboard/schedule.js';
+} from '../leaderboard/index.js';
 import { listMessage, noticeMessage, parseChannelMention } from '../../slack/blocks.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
 import { cannotPostCode, type CannotPostCode } from '../../slack/web-api-errors.js';
 import { loadActivityTypes } from '../logging/index.js';
-import { describeTargetAmount, EVERYONE, metricLabel, parseTargetCommand, targetForms, userKeyOf } from '../targets/parse.js';
-import { listTargets, removeTarget, upsertTarget } from '../targets/queries.js';
+import { describeTargetAmount, EVERYONE, listTargets, metricLabel, parseTargetCommand, removeTarget, targetForms, upsertTarget, userKeyOf } from '../targets/index.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 

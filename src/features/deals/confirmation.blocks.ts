@@ -1,7 +1,7 @@
 import { formatMoney, type Money } from '../../lib/money.js';
 import type { Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, truncate } from '../../slack/text.js';
-import { dayWords } from '../logging/describe.js';
+import { dayWords } from '../../entries/describe.js';
 
 export const DEAL_UNDO = 'deal_undo';
 export const DEAL_EDIT = 'deal_edit';

@@ -11,6 +11,8 @@ import { SlackRepDirectory } from './rep-directory.js';
 import { dealWebhookRoute } from './webhook.js';
 
 export { openDealModal } from './commands.js';
+export { findDeal, softDeleteDeal } from './queries.js';
+export { createOrRotateSecret } from './webhook-secrets.js';
 export const LOG_DEAL_SHORTCUT_CALLBACK = 'log_deal_shortcut';
 
 export interface DealsFeature {

@@ -1,5 +1,5 @@
-import { findActivityType, findOutcome, type ActivityTypeDef } from '../logging/activity-types.js';
-import { MAX_COUNT, MAX_DURATION_MINUTES } from '../logging/parse.js';
+import { findActivityType, findOutcome, type ActivityTypeDef } from '../../entries/activity-types.js';
+import { MAX_COUNT, MAX_DURATION_MINUTES } from '../logging/index.js';
 import {
   externalIdCell,
   fail,

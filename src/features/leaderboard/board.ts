@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { loadActivityTypes } from '../logging/index.js';
-import { attachTargetPercents } from '../targets/board-targets.js';
+import { attachTargetPercents } from './board-targets.js';
 import { renderBoardChart } from './chart.js';
 import { computeBoard } from './compute.js';
 import { boardInsights } from './insights.js';

@@ -4,7 +4,20 @@ import { handleLeaderboardCommand, handlePostToChannel } from './command.js';
 import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
 
 export { loadBoard, publishBoard } from './board.js';
-export { nextSlot } from './schedule.js';
+export { periodSettings } from './command.js';
+export { createLeaderboardJob } from './job.js';
+export { formatChange, formatRevenue } from './render.blocks.js';
+export {
+  cadenceLabel,
+  describeCoverage,
+  describeWhen,
+  formatSlot,
+  latestSlot,
+  nextSlot,
+  parseScheduleArgs,
+  SCHEDULE_EXAMPLE,
+  type ScheduleTiming,
+} from './schedule.js';
 
 /** /leaderboard on demand and its Post to channel button. (Schedules: job.ts, driven by the scheduler.) */
 export function register(app: App, deps: Deps): void {

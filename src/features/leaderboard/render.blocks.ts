@@ -21,7 +21,7 @@ import type { types } from '@slack/bolt';
 import { formatMoney, minorToDecimal, type Money } from '../../lib/money.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import type { KnownBlock } from '../../slack/blocks.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import type { Board, RepStats, Totals } from './types.js';
 
 export const POST_TO_CHANNEL_ACTION = 'leaderboard_post_to_channel';

@@ -1,5 +1,5 @@
 import type { Money } from '../../lib/money.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import type { BoardPeriod } from '../../periods/types.js';
 
 /** Period shapes live in src/periods; re-exported for the features that read them with a board. */

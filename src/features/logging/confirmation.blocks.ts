@@ -1,7 +1,7 @@
 import type { Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, truncate } from '../../slack/text.js';
-import type { ActivityTypeDef } from './activity-types.js';
-import { describeActivity, formatDuration, typeNoun, type ActivitySummary } from './describe.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { describeActivity, formatDuration, typeNoun, type ActivitySummary } from '../../entries/describe.js';
 
 export const ACTION_UNDO = 'activity_undo';
 export const ACTION_EDIT = 'activity_edit';

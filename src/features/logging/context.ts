@@ -4,7 +4,7 @@ import { weekContaining, type WeekStart } from '../../periods/week.js';
 import type { Message } from '../../slack/blocks.js';
 import { getSlackUser, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
-import type { ActivityTypeDef } from './activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { confirmationMessage } from './confirmation.blocks.js';
 import type { ParseContext } from './parse.js';
 import { countActivities, loadActivityTypes, type Activity } from './queries.js';

@@ -8,7 +8,8 @@ import { LOG_MODAL_CALLBACK, TYPE_SELECT_ACTION } from './modal.view.js';
 import { handleLogModalSubmit } from './submit.js';
 
 export { openLogModal } from './commands.js';
-export { loadActivityTypes } from './queries.js';
+export { findActivity, loadActivityTypes, softDeleteActivity } from './queries.js';
+export { MAX_COUNT, MAX_DURATION_MINUTES } from './parse.js';
 
 export const LOG_SHORTCUT_CALLBACK = 'log_activity_shortcut';
 

@@ -1,7 +1,7 @@
 import { MAX_ACCOUNT_LENGTH, MAX_NOTES_LENGTH } from '../../entries/limits.js';
 import { inputText as text, viewStateSchema } from '../../slack/view-state.js';
-import type { ActivityTypeDef } from './activity-types.js';
-import { findOutcome } from './activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { findOutcome } from '../../entries/activity-types.js';
 import { ACTION, BLOCK, TYPE_SELECT_ACTION } from './modal.view.js';
 import { MAX_COUNT, parseDurationText, validateOccurredDate, type ParseContext } from './parse.js';
 import type { ActivityChanges } from './queries.js';

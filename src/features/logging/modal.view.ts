@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { truncate } from '../../slack/text.js';
-import type { ActivityTypeDef } from './activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { MAX_COUNT } from './parse.js';
 
 type View = types.ModalView;

@@ -17,7 +17,7 @@ import {
   tokenize,
   wordsAsText,
 } from '../../slack/command-text.js';
-import { type ActivityTypeDef, findActivityType, findOutcome } from './activity-types.js';
+import { type ActivityTypeDef, findActivityType, findOutcome } from '../../entries/activity-types.js';
 
 export const DEFAULT_BACKDATE_DAYS = 30;
 export const MAX_TEXT_LENGTH = MAX_COMMAND_TEXT_LENGTH;

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { activities, activityTypes, type ActivitySource } from '../../db/schema/index.js';
 import { activitySums } from '../../metrics/index.js';
 import type { Range } from '../../periods/week.js';
-import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from './activity-types.js';
+import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../entries/activity-types.js';
 
 export type Activity = typeof activities.$inferSelect;
 

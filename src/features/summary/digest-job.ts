@@ -41,9 +41,9 @@ import { lastCompletePeriod, parsePeriod, type PeriodSettings } from '../../peri
 import { defineDeliveryJob, type DueRun } from '../../scheduler/deliveries.js';
 import type { ScheduledJob } from '../../scheduler/scheduler.js';
 import { getSlackUser } from '../../slack/user-directory.js';
-import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/schedule.js';
-import type { BoardPeriod } from '../leaderboard/types.js';
-import { loadTargetProgress } from '../targets/progress.js';
+import type { BoardPeriod } from '../../periods/types.js';
+import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/index.js';
+import { loadTargetProgress } from '../targets/index.js';
 import { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
 import { loadPersonalStats } from './stats.js';
 

@@ -7,13 +7,11 @@ import type { ButtonArgs, EventArgs, SelectArgs } from '../../slack/listener-arg
 import { requireTeamId } from '../../slack/team-id.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
-import { findDeal, softDeleteDeal } from '../deals/queries.js';
-import { openDealModal } from '../deals/index.js';
-import { dayWords, typeNoun } from '../logging/describe.js';
-import { loadActivityTypes, openLogModal } from '../logging/index.js';
-import { findActivity, softDeleteActivity } from '../logging/queries.js';
-import { loadTargetProgress } from '../targets/progress.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { findDeal, openDealModal, softDeleteDeal } from '../deals/index.js';
+import { dayWords, typeNoun } from '../../entries/describe.js';
+import { findActivity, loadActivityTypes, openLogModal, softDeleteActivity } from '../logging/index.js';
+import { loadTargetProgress } from '../targets/index.js';
 import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
 import { loadRecentEntries, type RecentActivityRow, type RecentDealRow, type RecentRow } from './home-queries.js';
 import { DIGEST_LABELS, HOME_UNDO_ACTION_PATTERN, homeView, MAX_RECENT_SHOWN, type RecentEntry } from './home.view.js';

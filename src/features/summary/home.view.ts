@@ -2,8 +2,8 @@ import type { types } from '@slack/bolt';
 import type { DigestCadence } from '../../db/schema/digest-subscriptions.js';
 import { formatMoney, type Money } from '../../lib/money.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
-import { progressBar } from '../targets/pacing.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { progressBar } from '../targets/index.js';
 
 type KnownBlock = types.KnownBlock;
 

@@ -1,11 +1,12 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { loadTargetProgress } from '../targets/progress.js';
+import { loadTargetProgress } from '../targets/index.js';
 import { handleHomeDigestChoice, handleHomeLogActivity, handleHomeLogDeal, handleHomeOpened, handleHomeUndo } from './home.js';
 import { handleMyStats, type MyStatsSubcommand } from './my-stats.command.js';
 import { digestSubcommands } from './digest-commands.js';
 import { HOME_DIGEST_ACTION, HOME_LOG_ACTIVITY_ACTION, HOME_LOG_DEAL_ACTION, HOME_UNDO_ACTION_PATTERN } from './home.view.js';
 
+export { createDigestJob } from './digest-job.js';
 export { createHomeRefresher, publishHome, refreshHomeSoon } from './home.js';
 export { loadPersonalStats, type PersonalStats } from './stats.js';
 export { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';

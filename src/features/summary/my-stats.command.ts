@@ -16,7 +16,7 @@ import { escapeMrkdwn } from '../../slack/text.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
 import { platformCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
-import { periodSettings } from '../leaderboard/command.js';
+import { periodSettings } from '../leaderboard/index.js';
 import type { BoardPeriod } from '../../periods/types.js';
 import { displayName, personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
 import { loadPersonalStats } from './stats.js';

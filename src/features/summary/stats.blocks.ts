@@ -19,8 +19,8 @@
 import { formatMoney } from '../../lib/money.js';
 import type { KnownBlock, Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
-import { formatChange, formatRevenue } from '../leaderboard/render.blocks.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
+import { formatChange, formatRevenue } from '../leaderboard/index.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { CALL_TYPE_KEY, type PersonalRanks, type PersonalStats, type TypeOutcomes } from './stats.js';
 
 /** One target's progress: `TargetProgress` from the targets feature fits (only its plain-words `text` is shown). */

@@ -22,7 +22,7 @@ import { loadOutcomeGroups, loadTeamGroups, outcomesByType, repMetrics, teamMetr
 import type { BoardPeriod } from '../../periods/types.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
-import type { ActivityTypeDef } from '../logging/activity-types.js';
+import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { loadActivityTypes } from '../logging/index.js';
 
 /** Outcome grouping lives in src/metrics; re-exported for this feature's renderers and tests. */

@@ -19,7 +19,7 @@ import { parseAmountText } from '../../lib/money-input.js';
 import { parseUserMention } from '../../slack/blocks.js';
 import { codeSafe, decodeEntities, tokenize, tryMessage } from '../../slack/command-text.js';
 import { escapeMrkdwn } from '../../slack/text.js';
-import { findActivityType, type ActivityTypeDef } from '../logging/activity-types.js';
+import { findActivityType, type ActivityTypeDef } from '../../entries/activity-types.js';
 
 /** `user_key` of a target for every rep. */
 export const EVERYONE = '*';

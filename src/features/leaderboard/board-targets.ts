@@ -2,10 +2,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { targets, users, type TargetPeriod } from '../../db/schema/index.js';
 import type { PeriodSettings } from '../../periods/parse-period.js';
-import type { Board, RepStats } from '../leaderboard/types.js';
-import { localDayNumber, prorateOverPieces, spanPieces, type SpanPiece } from './pacing.js';
-import { EVERYONE, REVENUE } from './parse.js';
-import { resolveEffective, type TargetRow } from './queries.js';
+import type { Board, RepStats } from './types.js';
+import { EVERYONE, localDayNumber, prorateOverPieces, resolveEffective, REVENUE, spanPieces, type SpanPiece, type TargetRow } from '../targets/index.js';
 
 export interface BoardTargetSettings {
   weekStartsOn: number;
