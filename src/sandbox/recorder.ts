@@ -24,35 +24,6 @@ export interface RecordedCall {
   responseUrlId?: string;
 }
 
-export interface FakeUserProfile {
-  display_name: string;
-  real_name: string;
-  email?: string;
-  [field: string]: unknown;
-}
-
-export interface FakeUser {
-  id: string;
-  team_id: string;
-  name: string;
-  real_name: string;
-  tz: string;
-  tz_label: string;
-  /** Seconds east of UTC, as Slack reports it (for the current date unless given). */
-  tz_offset: number;
-  is_admin: boolean;
-  is_owner: boolean;
-  is_primary_owner: boolean;
-  is_restricted: boolean;
-  is_ultra_restricted: boolean;
-  deleted: boolean;
-  is_bot: boolean;
-  is_app_user: boolean;
-  locale?: string;
-  profile: FakeUserProfile;
-}
-
-export type FakeUserInput = Partial<Omit<FakeUser, 'profile'>> & { id: string; profile?: Partial<FakeUserProfile> };
 
 export interface FailureSpec {
   /** Slack error code: answered as HTTP 200 `{ok:false, error}` (for response_url/file_upload: HTTP 400 with that text). */

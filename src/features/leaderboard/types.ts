@@ -1,29 +1,12 @@
-import type { Money } from '../../lib/money.js';
+import type { Totals } from '../../metrics/index.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import type { BoardPeriod } from '../../periods/types.js';
 
 /** Period shapes live in src/periods; re-exported for the features that read them with a board. */
 export type { BoardPeriod, PeriodRange } from '../../periods/types.js';
 
-/** Shared numbers for a rep or the whole team. Money in the workspace's (headline) currency is exact minor units. */
-export interface Totals {
-  activities: number;
-  activitiesByType: Record<string, number>;
-  won: number;
-  lost: number;
-  /** Won revenue per currency, the headline currency first; never added across currencies. */
-  revenue: Money[];
-  /** Won revenue in the headline currency (0n when none). */
-  headlineRevenueMinor: bigint;
-  /** Won deals in the headline currency (the denominator of the average deal size). */
-  headlineWon: number;
-  /** headline revenue ÷ activities, minor units (null with no activities). */
-  revenuePerActivityMinor: bigint | null;
-  /** won ÷ (won + lost) by count, 0..1 (null with no closed deals). */
-  winRate: number | null;
-  /** headline revenue ÷ headline won deals (null with none). */
-  averageDealMinor: bigint | null;
-}
+/** The team's and a rep's numbers: the metrics module's shape. */
+export type { Totals } from '../../metrics/index.js';
 
 export interface RepStats extends Totals {
   userId: string;
