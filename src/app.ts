@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import type { Clock } from './lib/clock.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
+import { UserDirectory } from './slack/user-directory.js';
 import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
@@ -98,7 +99,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
   // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
-  const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId) };
+  const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory() };
   const home = summary.createHomeRefresher(deps, client);
   const deals = createDealsFeature(deps, client);
   const scheduler = buildScheduler(deps, clientOptions, options.scheduler);
@@ -117,7 +118,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
         signingSecret: config.SLACK_SIGNING_SECRET!,
         customRoutes,
         logger: boltLogger(logger),
-        // Each handler acks itself within Slack's 3 seconds, then does slow work.
+        // Each handler acks itself within Slack's 3 seconds: the logging and deal commands with their stored and
+        // confirmed answer (see slack/command-ack.ts), the others at once before slower work.
         processBeforeResponse: false,
       });
 

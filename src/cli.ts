@@ -11,6 +11,7 @@ import { createOrRotateSecret } from './features/deals/index.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';
+import { UserDirectory } from './slack/user-directory.js';
 
 /** Operator commands. Only the database settings are needed, so no Slack tokens are required here. */
 const dbEnv = z.object({
@@ -213,7 +214,7 @@ async function runDueCommand(args: string[]): Promise<number> {
   const database = await createDb(config);
   try {
     await runMigrations(database);
-    const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges };
+    const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges, users: new UserDirectory() };
     // Loaded here, not at the top: the other commands need neither Slack nor the app.
     const { buildScheduler } = await import('./app.js');
     const scheduler = buildScheduler(deps, { slackApiUrl: config.SLACK_API_URL });

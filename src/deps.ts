@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { UserDirectory } from './slack/user-lookups.js';
 
 /**
  * What every handler and job receives: injected, never imported as a singleton, built once by whoever owns the
@@ -20,6 +21,8 @@ export interface Deps {
    * queries) it is `ignoreChanges`.
    */
   afterChange: (teamId: string, userId: string) => void;
+  /** The process's users.info lookups (shared in-flight calls, remembered misses); one per process owner. */
+  users: UserDirectory;
 }
 
 /** An `afterChange` for processes with no view to refresh. */

@@ -2,9 +2,10 @@ import { and, eq } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
 import { users } from '../db/schema/index.js';
 import type { Deps } from '../deps.js';
+import type { SlackUser } from './user-lookups.js';
 import { ensureWorkspace } from './workspace.js';
 
-export type SlackUser = typeof users.$inferSelect;
+export { MAX_REMEMBERED_MISSES, USER_LOOKUP_FAILURE_TTL_MS, USER_NOT_FOUND_TTL_MS, UserDirectory, type SlackUser } from './user-lookups.js';
 
 /** How long a users.info answer is trusted. Time zones and admin flags change rarely. */
 export const USER_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
@@ -15,19 +16,26 @@ export function isWorkspaceAdmin(user: SlackUser): boolean {
   return user.isAdmin || user.isOwner;
 }
 
+function isUserNotFound(error: unknown): boolean {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  return data?.error === 'user_not_found';
+}
+
 /**
  * The user's profile (time zone, admin flags) from the cache table, refreshed through users.info
  * when missing or stale. When Slack cannot be asked, a stale row is better than nothing; with no row
- * at all the workspace's default time zone stands in, so a command still works.
+ * at all the workspace's default time zone stands in, so a command still works. Slack is not asked
+ * again about someone it just could not answer for (see UserDirectory), and concurrent lookups of one
+ * person make one call.
  */
 export async function getSlackUser(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'users'>,
   client: webApi.WebClient,
   teamId: string,
   userId: string,
   opts: { maxAgeMs?: number } = {},
 ): Promise<SlackUser> {
-  const { db, clock, logger } = deps;
+  const { db, clock, logger, users: directory } = deps;
   const [cached] = await db
     .select()
     .from(users)
@@ -35,46 +43,67 @@ export async function getSlackUser(
   const now = clock.now();
   if (cached && now.getTime() - cached.fetchedAt.getTime() < (opts.maxAgeMs ?? USER_CACHE_TTL_MS)) return cached;
 
+  const key = `${teamId}:${userId}`;
+  if (directory.recentMiss(key, now.getTime())) return cached ?? (await defaultProfile(deps, teamId, userId));
   try {
-    const res = await client.users.info({ user: userId });
-    const u = res.user;
-    if (!u) throw new Error('users.info returned no user');
-    await ensureWorkspace(db, teamId);
-    const row = {
-      teamId,
-      userId,
-      displayName: u.profile?.display_name || u.real_name || u.name || userId,
-      realName: u.real_name ?? u.profile?.real_name ?? null,
-      timeZone: u.tz || 'UTC',
-      isAdmin: Boolean(u.is_admin),
-      isOwner: Boolean(u.is_owner),
-      isBot: Boolean(u.is_bot),
-      deleted: Boolean(u.deleted),
-      fetchedAt: now,
-    };
-    const [saved] = await db
-      .insert(users)
-      // joined_at is set once, when Sales Pulse first sees the person; a refresh leaves it alone.
-      .values({ ...row, joinedAt: now })
-      .onConflictDoUpdate({ target: [users.teamId, users.userId], set: { ...row, teamId: undefined, userId: undefined } })
-      .returning();
-    return saved!;
-  } catch (error) {
-    logger.warn({ err: error, teamId, userId }, 'users.info failed; using cached or default profile');
-    if (cached) return cached;
-    const workspace = await ensureWorkspace(db, teamId);
-    return {
-      teamId,
-      userId,
-      displayName: userId,
-      realName: null,
-      timeZone: workspace.defaultTimeZone,
-      isAdmin: false,
-      isOwner: false,
-      isBot: false,
-      deleted: false,
-      joinedAt: null,
-      fetchedAt: new Date(0),
-    };
+    return await directory.shared(key, () =>
+      fetchAndStore(deps, client, teamId, userId).catch((error: unknown) => {
+        // Remembered before the shared lookup settles, so nobody starts another call in between.
+        const reason = isUserNotFound(error) ? 'not_found' : 'failed';
+        directory.rememberMiss(key, reason, clock.now().getTime());
+        logger.warn({ err: error, teamId, userId, reason }, 'users.info failed; using cached or default profile');
+        throw error;
+      }),
+    );
+  } catch {
+    return cached ?? (await defaultProfile(deps, teamId, userId));
   }
+}
+
+/** One users.info call, its answer stored in the users table. */
+async function fetchAndStore(deps: Pick<Deps, 'db' | 'clock' | 'users'>, client: webApi.WebClient, teamId: string, userId: string): Promise<SlackUser> {
+  const { db } = deps;
+  const res = await client.users.info({ user: userId });
+  const u = res.user;
+  if (!u) throw new Error('users.info returned no user');
+  deps.users.forgetMiss(`${teamId}:${userId}`);
+  const now = deps.clock.now();
+  await ensureWorkspace(db, teamId);
+  const row = {
+    teamId,
+    userId,
+    displayName: u.profile?.display_name || u.real_name || u.name || userId,
+    realName: u.real_name ?? u.profile?.real_name ?? null,
+    timeZone: u.tz || 'UTC',
+    isAdmin: Boolean(u.is_admin),
+    isOwner: Boolean(u.is_owner),
+    isBot: Boolean(u.is_bot),
+    deleted: Boolean(u.deleted),
+    fetchedAt: now,
+  };
+  const [saved] = await db
+    .insert(users)
+    // joined_at is set once, when Sales Pulse first sees the person; a refresh leaves it alone.
+    .values({ ...row, joinedAt: now })
+    .onConflictDoUpdate({ target: [users.teamId, users.userId], set: { ...row, teamId: undefined, userId: undefined } })
+    .returning();
+  return saved!;
+}
+
+/** Who someone is when Slack cannot say and nothing is stored: their id, the workspace's time zone, no rights. */
+async function defaultProfile(deps: Pick<Deps, 'db'>, teamId: string, userId: string): Promise<SlackUser> {
+  const workspace = await ensureWorkspace(deps.db, teamId);
+  return {
+    teamId,
+    userId,
+    displayName: userId,
+    realName: null,
+    timeZone: workspace.defaultTimeZone,
+    isAdmin: false,
+    isOwner: false,
+    isBot: false,
+    deleted: false,
+    joinedAt: null,
+    fetchedAt: new Date(0),
+  };
 }

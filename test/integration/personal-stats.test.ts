@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { configSchema } from '../../src/config.js';
 import { activities, deals, users, workspaces } from '../../src/db/schema/index.js';
 import { ignoreChanges, type Deps } from '../../src/deps.js';
+import { UserDirectory } from '../../src/slack/user-directory.js';
 import type { BoardPeriod, Totals } from '../../src/features/leaderboard/types.js';
 import { BUILT_IN_ACTIVITY_TYPES } from '../../src/entries/activity-types.js';
 import { personalStatsMessage } from '../../src/features/summary/stats.blocks.js';
@@ -82,6 +83,7 @@ describeEachDb('loadPersonalStats', (getDb) => {
       clock: fixedClock(NOW),
       logger: createLogger('silent'),
       afterChange: ignoreChanges,
+      users: new UserDirectory(),
     };
     const db = database.db;
     await ensureWorkspace(db, TEAM);

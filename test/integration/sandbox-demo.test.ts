@@ -11,6 +11,7 @@ import { configSchema } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { activities, deals, digestSubscriptions, leaderboardSchedules, targets, users, workspaces } from '../../src/db/schema/index.js';
 import { ignoreChanges, type Deps } from '../../src/deps.js';
+import { UserDirectory } from '../../src/slack/user-directory.js';
 import { loadBoard } from '../../src/features/leaderboard/index.js';
 // The insights the board message shows; leaderboard/index.ts does not export them.
 import { boardInsights } from '../../src/features/leaderboard/insights.js';
@@ -70,6 +71,7 @@ function depsFor(testDb: TestDb, now: Date): Deps {
     clock: fixedClock(now),
     logger: createLogger('silent'),
     afterChange: ignoreChanges,
+    users: new UserDirectory(),
   };
 }
 

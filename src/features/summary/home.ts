@@ -99,35 +99,85 @@ export function refreshHomeSoon(deps: Deps, client: webApi.WebClient, teamId: st
 }
 
 /**
- * Background Home refreshes (what app.ts makes `deps.afterChange`), one at a time per person: a change
- * made while that person's refresh runs marks it stale and it runs once more, so the last publish always
- * shows the latest state and a burst of changes costs at most two publishes. Tracked so shutdown can wait.
+ * At most this many people wait for a Home refresh. Past it a refresh is dropped, never the change behind it: the
+ * data is in the database and the next open of the tab shows it. Bounds the memory and the work a burst leaves behind.
  */
-export function createHomeRefresher(deps: Deps, client: webApi.WebClient): { refresh(teamId: string, userId: string): void; drain(): Promise<void> } {
-  const running = new Map<string, { again: boolean; work: Promise<void> }>();
+export const HOME_REFRESH_MAX_PENDING = 1_000;
+/** Refreshes published at once. Each reads several queries; PGlite has one connection and commands come first. */
+export const HOME_REFRESH_CONCURRENCY = 2;
+
+export interface HomeRefresher {
+  /** Queue a refresh of the person's Home tab. Returns at once; never throws, never waits. */
+  refresh(teamId: string, userId: string): void;
+  /** Resolves when every queued and running refresh has finished (shutdown waits for it). */
+  drain(): Promise<void>;
+}
+
+/**
+ * Background Home refreshes (what app.ts makes `deps.afterChange`): a bounded queue of people, each at most once,
+ * worked through HOME_REFRESH_CONCURRENCY at a time. A change for someone already waiting costs nothing; a change
+ * made while their refresh runs marks it stale and it runs once more, so the last publish shows the latest state
+ * and a burst of changes for one person costs at most two publishes. When HOME_REFRESH_MAX_PENDING people are
+ * waiting, further refreshes are dropped with a debug log.
+ */
+export function createHomeRefresher(
+  deps: Deps,
+  client: webApi.WebClient,
+  opts: { maxPending?: number; concurrency?: number } = {},
+): HomeRefresher {
+  const maxPending = opts.maxPending ?? HOME_REFRESH_MAX_PENDING;
+  const concurrency = opts.concurrency ?? HOME_REFRESH_CONCURRENCY;
+  const waiting = new Map<string, { teamId: string; userId: string }>();
+  const running = new Map<string, { again: boolean }>();
+  const workers = new Set<Promise<void>>();
+
+  async function work(): Promise<void> {
+    // Takes the next person synchronously (before any await), so a change that follows at once sees them running.
+    for (let next = waiting.entries().next(); !next.done; next = waiting.entries().next()) {
+      const [key, { teamId, userId }] = next.value;
+      waiting.delete(key);
+      const state = { again: false };
+      running.set(key, state);
+      try {
+        do {
+          state.again = false;
+          await refreshHomeSoon(deps, client, teamId, userId);
+        } while (state.again);
+      } finally {
+        running.delete(key);
+      }
+    }
+  }
+
+  function startWorkers(): void {
+    while (workers.size < concurrency && waiting.size > 0) {
+      const worker: Promise<void> = work().finally(() => {
+        workers.delete(worker);
+        // A refresh queued while this worker was finishing its last one must not be left without a worker.
+        startWorkers();
+      });
+      workers.add(worker);
+    }
+  }
+
   return {
     refresh(teamId, userId) {
       const key = `${teamId}:${userId}`;
+      if (waiting.has(key)) return;
       const current = running.get(key);
       if (current) {
         current.again = true;
         return;
       }
-      const state = { again: false, work: Promise.resolve() };
-      running.set(key, state);
-      state.work = (async () => {
-        try {
-          do {
-            state.again = false;
-            await refreshHomeSoon(deps, client, teamId, userId);
-          } while (state.again);
-        } finally {
-          running.delete(key);
-        }
-      })();
+      if (waiting.size >= maxPending) {
+        deps.logger.debug({ teamId, userId, pending: waiting.size }, 'Home refresh queue full; refresh dropped (the next open shows the data)');
+        return;
+      }
+      waiting.set(key, { teamId, userId });
+      startWorkers();
     },
     async drain() {
-      await Promise.allSettled([...running.values()].map((s) => s.work));
+      while (workers.size > 0) await Promise.allSettled([...workers]);
     },
   };
 }

@@ -7,7 +7,7 @@ import { digestSubcommands } from './digest-commands.js';
 import { HOME_DIGEST_ACTION, HOME_LOG_ACTIVITY_ACTION, HOME_LOG_DEAL_ACTION, HOME_UNDO_ACTION_PATTERN } from './home.view.js';
 
 export { createDigestJob } from './digest-job.js';
-export { createHomeRefresher, publishHome, refreshHomeSoon } from './home.js';
+export { createHomeRefresher, HOME_REFRESH_CONCURRENCY, HOME_REFRESH_MAX_PENDING, publishHome, refreshHomeSoon, type HomeRefresher } from './home.js';
 export { loadPersonalStats, type PersonalStats } from './stats.js';
 export { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
 export { getDigestChoice, setDigestChoice, type DigestChoice } from './digest-subscriptions.js';
