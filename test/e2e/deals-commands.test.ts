@@ -1,6 +1,6 @@
 /**
  * `/log-deal` end to end: a signed slash command to the real Bolt app, the row it stored in `deals`
- * (exact minor units + currency), and the private reply the user saw through the fake's response_url.
+ * (exact minor units + currency), and the private reply the user saw: the command's ack body.
  */
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
-import { commandReply, contextText, replyButtons as buttons, sectionText, type Block } from '../helpers/slack-ui.js';
+import { ackReply, contextText, replyButtons as buttons, sectionText, type Block } from '../helpers/slack-ui.js';
 
 /** The harness clock's default: Friday 2026-11-27 10:00 in New York (the fake user's zone), already the 28th in Kiritimati. */
 const NOW = new Date('2026-11-27T15:00:00Z');
@@ -30,10 +30,24 @@ describeEachDb('deals: /log-deal', (getDb) => {
 
   const storedDeals = () => getDb().database.db.select().from(deals).orderBy(asc(deals.createdAt));
 
-  /** Send `/log-deal <text>` (acked with HTTP 200 and an empty body) and return the reply it got. */
+  /** Send `/log-deal <text>` and return its answer: the ack body (asserted to be an ephemeral message). */
   async function logDeal(text: string, opts: { userId?: string; triggerId?: string } = {}): Promise<RecordedCall['args']> {
-    return commandReply(h ?? (await start()), { command: '/log-deal', text, ...opts });
+    return ackReply(h ?? (await start()), { command: '/log-deal', text, ...opts });
   }
+
+  it('/log-deal answers in the HTTP response body, with the deal committed when the response arrives; no response_url call', async () => {
+    const harness = await start();
+    const res = await harness.slack.command({ command: '/log-deal', text: 'won $900 Initech' });
+    expect(res.status).toBe(200);
+    const rows = await storedDeals();
+    expect(rows.map((r) => [r.account, r.amountMinor])).toEqual([['Initech', 90000n]]);
+    const answer = res.json() as RecordedCall['args'];
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('won deal');
+    expect(buttons(answer).map((b: { value: string }) => b.value)).toEqual([rows[0]!.id, rows[0]!.id]);
+    await harness.settle();
+    expect(harness.fake.callsTo('response_url')).toEqual([]);
+  });
 
   // -------------------------------------------------------------------------------------------
   // storing a deal

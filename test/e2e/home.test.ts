@@ -169,7 +169,7 @@ describeEachDb('App Home', (getDb) => {
   });
 
   it('republishes after logging through the modal, after /log-deal, and after a confirmation Undo', async () => {
-    await h.slack.command({ command: '/log-deal', text: 'won $12,500 Acme Corp' });
+    const deal = await h.slack.command({ command: '/log-deal', text: 'won $12,500 Acme Corp' });
     await publishWith((t) => t.includes('Won deal: Acme Corp, $12,500.00') && t.includes('*Revenue won*\n$12,500.00'));
 
     // The modal (from the Home tab's own button).
@@ -180,7 +180,8 @@ describeEachDb('App Home', (getDb) => {
     await publishWith((t) => t.includes('1 meeting with Globex') && t.includes('Won deal'));
 
     // Undo on the deal's confirmation (a message button): the Home tab drops the deal.
-    const reply = await h.fake.waitFor('response_url', (c) => String(c.args.text).includes('won deal'));
+    const reply = await replyTo(h, deal); // the confirmation is the command's ack body
+    expect(reply.args.text).toContain('won deal');
     const dealId = reply.args.blocks.find((b: Block) => b.type === 'actions').elements[0].value;
     await h.slack.interaction(blockAction({ actionId: 'deal_undo', value: dealId, blockId: 'deal_actions', responseUrl: h.fake.responseUrl('deal-undo') }));
     await publishWith((t) => t.includes('1 meeting with Globex') && !t.includes('Won deal') && t.includes('*Revenue won*\nnone yet'));

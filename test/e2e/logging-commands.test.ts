@@ -1,15 +1,16 @@
 /**
  * Activity logging through the slash commands, end to end: a signed request to the real Bolt app,
- * the row it stored, and the private reply the user saw (through the fake's response_url).
+ * the row it stored, and the private reply the user saw: the command's ack body (the answer rides on the ack).
  */
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
+import { ACK_DEADLINE_MS } from '../../src/slack/command-ack.js';
 import { activities } from '../../src/db/schema/index.js';
-import { describeEachDb } from '../helpers/db.js';
+import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
 import { replyTo, startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
-import { commandReply, contextText, replyButtons as buttons, sectionText } from '../helpers/slack-ui.js';
+import { ackReply, contextText, replyButtons as buttons, sectionText } from '../helpers/slack-ui.js';
 
 /** The harness clock's default: Friday 2026-11-27 10:00 in New York (the fake user's zone). */
 const NOW = new Date('2026-11-27T15:00:00Z');
@@ -28,10 +29,82 @@ describeEachDb('logging: slash commands', (getDb) => {
 
   const storedActivities = () => getDb().database.db.select().from(activities).orderBy(asc(activities.createdAt));
 
-  /** Send a slash command (acked with HTTP 200 and an empty body) and return the reply it got. */
+  /** Send a slash command and return its answer: the ack body (asserted to be an ephemeral message). */
   async function log(command: string, text: string): Promise<RecordedCall['args']> {
-    return commandReply(h ?? (await start()), { command, text });
+    return ackReply(h ?? (await start()), { command, text });
   }
+
+  // -------------------------------------------------------------------------------------------
+  // the answer rides on the ack
+
+  it('/log-call answers in the HTTP response body, the row is committed when the response arrives, and no response_url call is made', async () => {
+    const harness = await start();
+    const res = await harness.slack.command({ command: '/log-call', text: 'Acme Corp x3 #connected' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/json');
+    const rows = await storedActivities(); // read before anything else can happen
+    expect(rows.map((r) => [r.account, r.quantity])).toEqual([['Acme Corp', 3]]);
+    const answer = res.json() as RecordedCall['args'];
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toBe("Logged 3 calls (connected) with Acme Corp for today. That's 3 calls this week.");
+    expect(buttons(answer).map((b: { value: string }) => b.value)).toEqual([rows[0]!.id, rows[0]!.id]);
+    await harness.settle();
+    expect(harness.fake.callsTo('response_url')).toEqual([]);
+  });
+
+  it('a parse error is the ack body, and nothing is stored', async () => {
+    const harness = await start();
+    const res = await harness.slack.command({ command: '/log-call', text: 'Acme x0' });
+    expect(res.status).toBe(200);
+    const answer = res.json() as RecordedCall['args'];
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('`x0` is out of range');
+    expect(await storedActivities()).toEqual([]);
+    await harness.settle();
+    expect(harness.fake.callsTo('response_url')).toEqual([]);
+    expect(await storedActivities()).toEqual([]);
+  });
+
+  it('an entry the database cannot take within the deadline is answered "not saved" inside 3 s, and nothing is stored', async () => {
+    const harness = await start();
+    // Another connection holds a lock that blocks inserts into activities (on PGlite, its one connection is
+    // held by that transaction) until the command has been answered.
+    const other = openAnotherConnection(getDb());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = other.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table activities in exclusive mode`);
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      const started = Date.now();
+      const res = await harness.slack.command({ command: '/log-call', text: 'Acme Corp 15m #connected' });
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(took).toBeGreaterThanOrEqual(ACK_DEADLINE_MS - 100);
+      expect(took).toBeLessThan(3000);
+      const answer = res.json() as RecordedCall['args'];
+      expect(answer.response_type).toBe('ephemeral');
+      expect(answer.text).toContain('Not saved');
+      expect(answer.text).toContain('nothing was stored');
+      expect(answer.blocks[0].text.text).toContain('/log-call Acme Corp 15m #connected');
+    } finally {
+      release();
+      await holder;
+      await other.close();
+    }
+    expect(await storedActivities()).toEqual([]);
+    // Sent again once the database answers, it is stored and confirmed; once every handler has finished, that
+    // retry is the only row: the first attempt was rolled back, not committed late.
+    expect((await log('/log-call', 'Acme Corp 15m #connected')).text).toContain("Logged 1 call (connected) with Acme Corp for today. That's 1 call this week.");
+    await harness.settle();
+    expect(await storedActivities()).toHaveLength(1);
+    expect(harness.fake.callsTo('response_url')).toEqual([]);
+  });
 
   it('/log-call Acme Corp 15m #connected -- asked for pricing: stores the call and confirms it privately with Undo and Edit', async () => {
     const reply = await log('/log-call', 'Acme Corp 15m #connected -- asked for pricing');

@@ -89,8 +89,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 }
 
-/** The response_url reply to a slash command sent with `h.slack.command` (matched by its response_url id). */
-export function replyTo(h: Harness, sent: { responseUrlId?: string }, timeoutMs?: number): Promise<RecordedCall> {
+/**
+ * The reply to a slash command sent with `h.slack.command`: its ack body when the command answered in the ack
+ * (the logging commands and /log-deal do), otherwise the call it made to its response_url (matched by id).
+ * An ack body comes back as a call with method 'ack'.
+ */
+export function replyTo(h: Harness, sent: { responseUrlId?: string; body?: string }, timeoutMs?: number): Promise<RecordedCall> {
+  if (sent.body !== undefined && sent.body.trim() !== '') {
+    return Promise.resolve({ method: 'ack', args: JSON.parse(sent.body) as RecordedCall['args'], at: Date.now(), ok: true, status: 200 });
+  }
   const id = sent.responseUrlId;
   if (!id) throw new Error('replyTo: the command was sent with its own responseUrl; wait on the fake directly');
   return h.fake.waitFor('response_url', (call) => call.responseUrlId === id, timeoutMs);

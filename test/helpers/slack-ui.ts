@@ -41,15 +41,26 @@ async function sendCommand(h: Harness, input: SlashCommandInput) {
   return res;
 }
 
-/** Send a slash command (acked with HTTP 200 and an empty body) and return the reply it got. */
+/**
+ * Send a slash command (acked with HTTP 200) and return the reply it got: the ack body when it answered in the
+ * ack (the logging commands, /log-deal), otherwise what it sent to its response_url.
+ */
 export async function commandReply(h: Harness, input: SlashCommandInput): Promise<RecordedCall['args']> {
   const res = await sendCommand(h, input);
-  expect(res.body).toBe('');
   return (await replyTo(h, res)).args;
 }
 
+/** Send a command that answers in its ack; the ack body (an ephemeral message), asserted to be one. */
+export async function ackReply(h: Harness, input: SlashCommandInput): Promise<RecordedCall['args']> {
+  const res = await sendCommand(h, input);
+  const body = res.json() as RecordedCall['args'] | null;
+  expect(body, 'the command answers in its ack').not.toBeNull();
+  expect(body!.response_type).toBe('ephemeral');
+  return body!;
+}
+
 /**
- * Log through a slash command; the id the confirmation's buttons carry (asserted to be its Undo and Edit
+ * Log through a slash command, answered in its ack; the id the confirmation's buttons carry (asserted to be its Undo and Edit
  * buttons, in that order, with the same value), and the confirmation.
  */
 export async function logViaCommand(
@@ -58,8 +69,7 @@ export async function logViaCommand(
   text: string,
   actions: { undo: string; edit: string },
 ): Promise<{ id: string; reply: RecordedCall['args'] }> {
-  const res = await sendCommand(h, { command, text });
-  const reply = (await replyTo(h, res)).args;
+  const reply = await ackReply(h, { command, text });
   const buttons = reply.blocks.find((b: Block) => b.type === 'actions').elements as Block[];
   expect(buttons.map((b) => b.action_id)).toEqual([actions.undo, actions.edit]);
   expect(buttons[0]!.value).toBe(buttons[1]!.value);
