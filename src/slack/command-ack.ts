@@ -37,3 +37,44 @@ export function failedCommandReply(e: unknown, command: string, text: string, lo
   logger.error({ err: e, command }, 'unhandled error in a slash command');
   return noticeMessage(GENERIC_ERROR_TEXT);
 }
+
+/** The ack when a quick answer was not ready in time: the answer follows through response_url. */
+export const WORKING_ON_IT_TEXT = ':hourglass_flowing_sand: Working on it: your answer follows here in a moment.';
+
+/** What answerCommand needs from Bolt's command arguments. */
+export interface CommandAnswerIo {
+  ack(response?: Message & { response_type: 'ephemeral' }): Promise<void>;
+  respond(message: Message & { response_type: 'ephemeral' }): Promise<unknown>;
+}
+
+/**
+ * Answer a command whose answer is usually quick (a board, a summary, a setting) in its ack: `work` builds the
+ * ephemeral answer (undefined: nothing to say) and, when it is ready within ACK_DEADLINE_MS, it is the ack's body.
+ * When it is not, the ack says so ("working on it", never "saved") and the answer follows through response_url
+ * once the work is done; Slack's 3 seconds are never missed either way. A failure is answered plainly (see
+ * failedCommandReply), in the ack or after it.
+ */
+export async function answerCommand(
+  io: CommandAnswerIo,
+  context: { command: string; text: string; logger: Logger; deadlineMs?: number },
+  work: () => Promise<Message | undefined>,
+): Promise<void> {
+  const settled = work().then(
+    (message): Message | undefined => message,
+    (e: unknown): Message => failedCommandReply(e, context.command, context.text, context.logger),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), context.deadlineMs ?? ACK_DEADLINE_MS);
+  });
+  const first = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  if (first !== 'late') {
+    await io.ack(first ? ephemeral(first) : undefined);
+    return;
+  }
+  context.logger.info({ command: context.command }, 'answer not ready within the ack deadline; it follows through response_url');
+  await io.ack(ephemeral(noticeMessage(WORKING_ON_IT_TEXT)));
+  const answer = await settled;
+  if (answer) await io.respond(ephemeral(answer));
+}

@@ -4,9 +4,11 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { activities, deals, users } from '../../src/db/schema/index.js';
+import { WORKING_ON_IT_TEXT } from '../../src/slack/command-ack.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
 import { newResponseUrl, replyTo, startHarness, type Harness } from '../helpers/harness.js';
+import { ackReply } from '../helpers/slack-ui.js';
 import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 
 type Block = Record<string, any>;
@@ -59,9 +61,8 @@ describeEachDb('/leaderboard on demand', (getDb) => {
   }
 
   it('shows this week privately: totals, reps side by side with both ranks, insights, names literal; no chart', async () => {
-    const res = await h.slack.command({ command: '/leaderboard', text: '' });
-    expect(res.status).toBe(200);
-    const reply = (await replyTo(h, res)).args;
+    // The board is the ack's body: nothing arrives later through response_url.
+    const reply = await ackReply(h, { command: '/leaderboard', text: '' });
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toContain('$52,500.00');
     const all = JSON.stringify(reply.blocks);
@@ -85,6 +86,18 @@ describeEachDb('/leaderboard on demand', (getDb) => {
     expect(h.fake.callsTo('files.getUploadURLExternal')).toHaveLength(0);
     const button = reply.blocks.flatMap((b: Block) => b.elements ?? []).find((e: Block) => e.action_id === 'leaderboard_post_to_channel');
     expect(button.text.text).toBe('Post to channel');
+  });
+
+  it('a board not ready within the ack deadline: the ack says it is on its way, then it follows privately', async () => {
+    // Slack rate-limits the requester's lookup for 3 s: longer than the ack may wait (ACK_DEADLINE_MS).
+    h.fake.failNext('users.info', { status: 429, retryAfter: 3 });
+    const res = await h.slack.command({ command: '/leaderboard', text: 'last week', userId: ADMIN });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ response_type: 'ephemeral', text: WORKING_ON_IT_TEXT });
+    const later = (await h.fake.waitFor('response_url', (c) => c.responseUrlId === res.responseUrlId)).args;
+    expect(later.response_type).toBe('ephemeral');
+    expect(JSON.stringify(later.blocks)).toContain('Last week (Nov 16 – 22)');
+    expect(tableOf(later.blocks).slice(1).map((r) => r[1])).toEqual(['Cy']);
   });
 
   it('takes a period: last week has only last week\'s numbers', async () => {

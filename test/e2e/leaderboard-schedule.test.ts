@@ -20,7 +20,8 @@ import { boltLogger, createLogger } from '../../src/lib/logger.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
-import { replyTo, startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { ackReply } from '../helpers/slack-ui.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 
 const TEAM = DEFAULT_TEAM_ID;
@@ -72,9 +73,8 @@ describeEachDb('scheduled leaderboards', (getDb) => {
 
   /** `/sales-admin <text>` by `userId`; the private reply. */
   async function salesAdmin(text: string, userId = ADMIN): Promise<RecordedCall['args']> {
-    const res = await h.slack.command({ command: '/sales-admin', text, userId });
-    expect(res.status).toBe(200);
-    return (await replyTo(h, res)).args;
+    // Answered in the ack: what it says was saved is saved when it arrives.
+    return ackReply(h, { command: '/sales-admin', text, userId });
   }
 
   /** A week of activity and a won deal in the week the Monday SLOT board covers (Nov 23-29, New York). */
@@ -128,6 +128,7 @@ describeEachDb('scheduled leaderboards', (getDb) => {
 
   it('an admin schedules a weekly board: announced in the channel first, saved, confirmed with the next run', async () => {
     const reply = await salesAdmin(`leaderboard <#${SALES}|sales> weekly mon 09:00 America/New_York`);
+    const answeredAt = Date.now();
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toBe(
       `:white_check_mark: Weekly leaderboard scheduled in <#${SALES}>: every Monday at 09:00 (America/New_York), covering the previous full week.\n` +
@@ -137,7 +138,7 @@ describeEachDb('scheduled leaderboards', (getDb) => {
     expect(notices.map((c) => c.args.text)).toEqual([
       `:trophy: Weekly leaderboard will be posted here every Monday at 09:00 (America/New_York), covering the previous full week. Set by <@${ADMIN}>.`,
     ]);
-    expect(notices[0]!.at).toBeLessThanOrEqual(h.fake.callsTo('response_url')[0]!.at);
+    expect(notices[0]!.at).toBeLessThanOrEqual(answeredAt);
     const [saved] = await storedSchedules();
     expect(saved).toMatchObject({ teamId: TEAM, channelId: SALES, cadence: 'weekly', weekday: 1, timeOfDay: '09:00', timeZone: 'America/New_York', createdBy: ADMIN });
   });

@@ -10,6 +10,7 @@ import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
 import { blockKitProblems, type RecordedCall } from '../helpers/fake-slack.js';
 import { replyTo, startHarness, type Harness } from '../helpers/harness.js';
+import { ackReply } from '../helpers/slack-ui.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 
 const ANA = DEFAULT_USER_ID;
@@ -63,15 +64,12 @@ describeEachDb('/my-stats', (getDb) => {
   const dmTo = (userId: string) => h.fake.waitFor('chat.postMessage', (c) => c.args.channel === `D${userId}`);
   const allText = (call: RecordedCall) => JSON.stringify({ text: call.args.text, blocks: call.args.blocks });
 
-  it('DMs the requester their numbers and answers privately that it did', async () => {
-    const res = await h.slack.command({ command: '/my-stats', text: '' });
-    expect(res.status).toBe(200);
-    const note = (await replyTo(h, res)).args;
-    expect(note.response_type).toBe('ephemeral');
+  it('DMs the requester their numbers and answers privately, in the ack, that it did', async () => {
+    const note = await ackReply(h, { command: '/my-stats', text: '' });
     expect(note.text).toContain('Sent your numbers for This week (Nov 23 – 29) to your DMs.');
-
-    const open = await h.fake.waitFor('conversations.open');
-    expect(open.args.users).toBe(ANA);
+    // The DM was sent before the ack said so.
+    expect(h.fake.callsTo('conversations.open').map((c) => c.args.users)).toEqual([ANA]);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
     const dm = await dmTo(ANA);
     expect(blockKitProblems(dm.args.blocks, '/blocks', 50)).toEqual([]);
     const all = allText(dm);
@@ -210,12 +208,15 @@ describeEachDb('/my-stats', (getDb) => {
 
   it('subcommands registered by other features get the words after them; target progress shows when loaded', async () => {
     const seen: string[][] = [];
+    const acks: unknown[] = [];
     const replies: unknown[] = [];
     const client = h.bot.app.client;
     const args = (text: string) =>
       ({
-        command: { text, team_id: DEFAULT_TEAM_ID, team_domain: 'example', user_id: ANA },
-        ack: async () => {},
+        command: { command: '/my-stats', text, team_id: DEFAULT_TEAM_ID, team_domain: 'example', user_id: ANA },
+        ack: async (m: unknown) => {
+          acks.push(m);
+        },
         respond: async (m: unknown) => {
           replies.push(m);
         },
@@ -225,10 +226,13 @@ describeEachDb('/my-stats', (getDb) => {
       subcommands: {
         subscribe: async (_a, _d, rest) => {
           seen.push(rest);
+          return { text: 'subscribed', blocks: [] };
         },
       },
     });
     expect(seen).toEqual([['Weekly']]);
+    // The subcommand's answer is the ack's body.
+    expect(acks).toEqual([{ response_type: 'ephemeral', text: 'subscribed', blocks: [] }]);
     expect(replies).toEqual([]);
 
     const progressAsked: unknown[] = [];

@@ -10,7 +10,8 @@ import {
   parseScheduleArgs,
   SCHEDULE_EXAMPLE,
 } from '../leaderboard/index.js';
-import { listMessage, noticeMessage, parseChannelMention } from '../../slack/blocks.js';
+import { listMessage, noticeMessage, parseChannelMention, type Message } from '../../slack/blocks.js';
+import { answerCommand } from '../../slack/command-ack.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
 import { cannotPostCode, type CannotPostCode } from '../../slack/web-api-errors.js';
@@ -19,15 +20,12 @@ import { describeTargetAmount, EVERYONE, listTargets, metricLabel, parseTargetCo
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 
-type Reply = (mrkdwn: string) => Promise<unknown>;
-
-/** What every subcommand gets: the words after its name, the admin, and a private reply. */
+/** What every subcommand gets: the words after its name and the admin. It returns its private answer. */
 interface AdminContext {
   deps: Deps;
   args: CommandArgs;
   admin: SlackUser;
   rest: string[];
-  reply: Reply;
 }
 
 export const ADMIN_USAGE = [
@@ -47,8 +45,8 @@ export const ADMIN_USAGE = [
   '• `/sales-admin help`: this list',
 ].join('\n');
 
-const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<void>> = {
-  help: ({ reply }) => reply(ADMIN_USAGE).then(() => undefined),
+const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<Message>> = {
+  help: () => Promise.resolve(noticeMessage(ADMIN_USAGE)),
   celebrations: setCelebrations,
   leaderboard: setLeaderboardSchedule,
   leaderboards: listLeaderboardSchedules,
@@ -57,26 +55,28 @@ const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<void>> = {
   digests: setDigestDefault,
 };
 
-/** `/sales-admin …`: workspace settings, for workspace admins and owners only. */
+/**
+ * `/sales-admin …`: workspace settings, for workspace admins and owners only. Answered in the ack when ready in time
+ * (see answerCommand): a setting is stored before its answer says so.
+ */
 export async function handleSalesAdmin(args: CommandArgs, deps: Deps): Promise<void> {
-  const { command, ack, respond, client } = args;
-  await ack();
-  const reply: Reply = (mrkdwn) => respond({ response_type: 'ephemeral', ...noticeMessage(mrkdwn) });
+  const { command } = args;
+  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger }, () => salesAdminAnswer(args, deps));
+}
+
+async function salesAdminAnswer(args: CommandArgs, deps: Deps): Promise<Message> {
+  const { command, client } = args;
   const [sub = 'help', ...rest] = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
 
   const admin = await getSlackUser(deps, client, command.team_id, command.user_id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
   if (!isWorkspaceAdmin(admin)) {
-    await reply(':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.');
-    return;
+    return noticeMessage(':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.');
   }
   await ensureWorkspace(deps.db, command.team_id, command.team_domain);
 
   const handler = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, sub.toLowerCase()) ? SUBCOMMANDS[sub.toLowerCase()] : undefined;
-  if (!handler) {
-    await reply(`:warning: I don't know \`${sub.replace(/`/g, "'")}\`.\n${ADMIN_USAGE}`);
-    return;
-  }
-  await handler({ deps, args, admin, rest, reply });
+  if (!handler) return noticeMessage(`:warning: I don't know \`${sub.replace(/`/g, "'")}\`.\n${ADMIN_USAGE}`);
+  return handler({ deps, args, admin, rest });
 }
 
 /** The reply for a channel the bot cannot post in. */
@@ -89,18 +89,16 @@ function cannotPostThere(code: CannotPostCode, channelId: string): string {
 // ---------------------------------------------------------------------------------------------
 // celebrations
 
-async function setCelebrations({ deps, args, rest, reply }: AdminContext): Promise<void> {
+async function setCelebrations({ deps, args, rest }: AdminContext): Promise<Message> {
   const { command, client } = args;
   const target = rest.join(' ').trim();
   if (target.toLowerCase() === 'off') {
     await deps.db.update(workspaces).set({ celebrationsChannel: null, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
-    await reply(':white_check_mark: Win celebrations are off.');
-    return;
+    return noticeMessage(':white_check_mark: Win celebrations are off.');
   }
   const channel = parseChannelMention(target);
   if (!channel || rest.length !== 1) {
-    await reply(':warning: Name one channel, picked with `#` so Slack links it, or `off`.\nTry: `/sales-admin celebrations #sales-wins`');
-    return;
+    return noticeMessage(':warning: Name one channel, picked with `#` so Slack links it, or `off`.\nTry: `/sales-admin celebrations #sales-wins`');
   }
   // Prove the bot can post there before saving, and announce the change in the channel.
   try {
@@ -111,13 +109,12 @@ async function setCelebrations({ deps, args, rest, reply }: AdminContext): Promi
   } catch (error) {
     const code = cannotPostCode(error);
     if (code) {
-      await reply(cannotPostThere(code, channel.id));
-      return;
+      return noticeMessage(cannotPostThere(code, channel.id));
     }
     throw error;
   }
   await deps.db.update(workspaces).set({ celebrationsChannel: channel.id, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
-  await reply(`:white_check_mark: Won deals will be celebrated in <#${channel.id}>. Turn it off with \`/sales-admin celebrations off\`.`);
+  return noticeMessage(`:white_check_mark: Won deals will be celebrated in <#${channel.id}>. Turn it off with \`/sales-admin celebrations off\`.`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,24 +126,22 @@ function channelWord(name: string | undefined): string {
 }
 
 /** `/sales-admin leaderboard #channel [weekly|daily|monthly] [mon..sun] [HH:MM] [zone]` and `… #channel off`. */
-async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminContext): Promise<void> {
+async function setLeaderboardSchedule({ deps, args, admin, rest }: AdminContext): Promise<Message> {
   const { command, client } = args;
   const parsed = parseScheduleArgs(rest, { timeZone: admin.timeZone });
   if ('error' in parsed) {
-    await reply(parsed.error);
-    return;
+    return noticeMessage(parsed.error);
   }
   if ('off' in parsed) {
     const removed = await deps.db
       .delete(leaderboardSchedules)
       .where(and(eq(leaderboardSchedules.teamId, command.team_id), eq(leaderboardSchedules.channelId, parsed.channelId)))
       .returning({ id: leaderboardSchedules.id });
-    await reply(
+    return noticeMessage(
       removed.length
         ? `:white_check_mark: The scheduled leaderboard in <#${parsed.channelId}> is off.`
         : `:information_source: No leaderboard is scheduled in <#${parsed.channelId}>, so there was nothing to turn off. See them all with \`/sales-admin leaderboards\`.`,
     );
-    return;
   }
 
   const schedule = { cadence: parsed.cadence, weekday: parsed.weekday, timeOfDay: parsed.timeOfDay, timeZone: parsed.timeZone };
@@ -161,8 +156,7 @@ async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminC
   } catch (error) {
     const code = cannotPostCode(error);
     if (code) {
-      await reply(cannotPostThere(code, parsed.channelId));
-      return;
+      return noticeMessage(cannotPostThere(code, parsed.channelId));
     }
     throw error;
   }
@@ -181,7 +175,7 @@ async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminC
       // slots before updatedAt are not due (see job.ts).
       set: { ...schedule, createdBy: command.user_id, updatedAt: now },
     });
-  await reply(
+  return noticeMessage(
     `:white_check_mark: ${label} leaderboard scheduled in <#${parsed.channelId}>: ${when}, covering ${describeCoverage(schedule.cadence)}.` +
       (replaced ? ' It replaces the schedule that channel had.' : '') +
       `\nNext: ${formatSlot(nextSlot(schedule, now), schedule.timeZone)}. Stop it with \`/sales-admin leaderboard ${channelWord(parsed.channelName)} off\`.`,
@@ -189,16 +183,15 @@ async function setLeaderboardSchedule({ deps, args, admin, rest, reply }: AdminC
 }
 
 /** `/sales-admin leaderboards`: every schedule of the workspace with its next run, in its own zone. */
-async function listLeaderboardSchedules({ deps, args, reply }: AdminContext): Promise<void> {
-  const { command, respond } = args;
+async function listLeaderboardSchedules({ deps, args }: AdminContext): Promise<Message> {
+  const { command } = args;
   const schedules = await deps.db
     .select()
     .from(leaderboardSchedules)
     .where(eq(leaderboardSchedules.teamId, command.team_id))
     .orderBy(asc(leaderboardSchedules.createdAt), asc(leaderboardSchedules.channelId));
   if (schedules.length === 0) {
-    await reply(`No leaderboards are scheduled. Schedule one with \`${SCHEDULE_EXAMPLE}\`.`);
-    return;
+    return noticeMessage(`No leaderboards are scheduled. Schedule one with \`${SCHEDULE_EXAMPLE}\`.`);
   }
   const now = deps.clock.now();
   const lines = schedules.map(
@@ -207,7 +200,7 @@ async function listLeaderboardSchedules({ deps, args, reply }: AdminContext): Pr
   );
   const title = `*Scheduled leaderboards* (${schedules.length})`;
   const footer = 'Change one by scheduling its channel again; stop one with `/sales-admin leaderboard #channel off`.';
-  await respond({ response_type: 'ephemeral', ...listMessage(title, lines, footer) });
+  return listMessage(title, lines, footer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,22 +210,21 @@ async function listLeaderboardSchedules({ deps, args, reply }: AdminContext): Pr
  * `/sales-admin digests weekly|off`: the digest for people who never chose one. weekly = everyone Sales Pulse
  * knows (people who used it or were looked up) gets the weekly digest unless they opted out; off = opt-in.
  */
-async function setDigestDefault({ deps, args, rest, reply }: AdminContext): Promise<void> {
+async function setDigestDefault({ deps, args, rest }: AdminContext): Promise<Message> {
   const { command } = args;
   const [workspace] = await deps.db.select({ digestDefault: workspaces.digestDefault }).from(workspaces).where(eq(workspaces.teamId, command.team_id));
   const current = workspace?.digestDefault ?? 'off';
   const word = rest.join(' ').trim().toLowerCase();
   if (word !== 'weekly' && word !== 'off') {
     const now = current === 'weekly' ? 'everyone gets the weekly digest unless they opted out' : 'digests are opt-in (`/my-stats subscribe`)';
-    await reply(`:information_source: Now: ${now}.
+    return noticeMessage(`:information_source: Now: ${now}.
 Change it with \`/sales-admin digests weekly\` (everyone, opt-out) or \`/sales-admin digests off\` (opt-in).`);
-    return;
   }
   // Only a real change touches the row: its updated_at is when the default started (no digest for a slot before it).
   if (word !== current) {
     await deps.db.update(workspaces).set({ digestDefault: word, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
   }
-  await reply(
+  return noticeMessage(
     word === 'weekly'
       ? ':white_check_mark: Everyone Sales Pulse knows now gets the weekly digest by DM, Fridays at 16:00 in their own time zone: their own numbers for the week so far. ' +
           'Anyone can stop it with `/my-stats unsubscribe`; people who chose daily or unsubscribed keep their choice.'
@@ -244,26 +236,24 @@ Change it with \`/sales-admin digests weekly\` (everyone, opt-out) or \`/sales-a
 // targets
 
 /** `/sales-admin target <@rep|everyone> <metric> <amount>/<week|month|quarter>` and `… <metric> off`. */
-async function setTarget({ deps, args, rest, reply }: AdminContext): Promise<void> {
+async function setTarget({ deps, args, rest }: AdminContext): Promise<Message> {
   const { command } = args;
   const [workspace, types] = await Promise.all([ensureWorkspace(deps.db, command.team_id), loadActivityTypes(deps.db, command.team_id)]);
   const parsed = parseTargetCommand(rest.join(' '), { types, currency: workspace.currency });
   if (parsed.kind === 'error') {
-    await reply(parsed.message);
-    return;
+    return noticeMessage(parsed.message);
   }
   const userKey = userKeyOf(parsed.who);
   const whom = parsed.who.kind === 'everyone' ? 'everyone' : `<@${parsed.who.userId}>`;
   const metric = escapeMrkdwn(metricLabel(parsed.metric, types).toLowerCase());
   if (parsed.kind === 'remove') {
     const removed = await removeTarget(deps.db, command.team_id, userKey, parsed.metric);
-    await reply(
+    return noticeMessage(
       removed
         ? `:white_check_mark: Removed the ${metric} target for ${whom}.` +
             (parsed.who.kind === 'user' ? ' The everyone target for it applies to them again, if there is one.' : '')
         : `:information_source: There is no ${metric} target for ${whom}, so there was nothing to remove. See them all with \`/sales-admin targets\`.`,
     );
-    return;
   }
   const { replaced } = await upsertTarget(
     deps.db,
@@ -271,7 +261,7 @@ async function setTarget({ deps, args, rest, reply }: AdminContext): Promise<voi
     deps.clock.now(),
   );
   const described = escapeMrkdwn(describeTargetAmount(parsed, types));
-  await reply(
+  return noticeMessage(
     `:white_check_mark: Target set for ${whom}: ${described}.` +
       (replaced ? ` It replaces ${escapeMrkdwn(describeTargetAmount(replaced, types))}.` : '') +
       (parsed.who.kind === 'everyone' ? ` It applies to every rep without their own ${metric} target.` : '') +
@@ -280,20 +270,19 @@ async function setTarget({ deps, args, rest, reply }: AdminContext): Promise<voi
 }
 
 /** `/sales-admin targets`: every target, who it applies to and its period; the everyone targets first. */
-async function listWorkspaceTargets({ deps, args, reply }: AdminContext): Promise<void> {
-  const { command, respond } = args;
+async function listWorkspaceTargets({ deps, args }: AdminContext): Promise<Message> {
+  const { command } = args;
   const [rows, types, workspace] = await Promise.all([
     listTargets(deps.db, command.team_id),
     loadActivityTypes(deps.db, command.team_id),
     ensureWorkspace(deps.db, command.team_id),
   ]);
   if (rows.length === 0) {
-    await reply(`No targets are set yet.\n${targetForms(workspace.currency)}`);
-    return;
+    return noticeMessage(`No targets are set yet.\n${targetForms(workspace.currency)}`);
   }
   const lines = rows.map((t) => `• ${t.userKey === EVERYONE ? 'Everyone' : `<@${t.userKey}>`}: ${escapeMrkdwn(describeTargetAmount(t, types))}`);
   const title = `*Targets* (${rows.length})`;
   const footer =
     'A rep’s own target replaces the everyone target for that metric. Change one by setting it again; remove one with `/sales-admin target @name calls off`.';
-  await respond({ response_type: 'ephemeral', ...listMessage(title, lines, footer) });
+  return listMessage(title, lines, footer);
 }

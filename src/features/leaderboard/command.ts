@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
 import { noticeMessage } from '../../slack/blocks.js';
+import { answerCommand } from '../../slack/command-ack.js';
 import type { ButtonArgs, CommandArgs } from '../../slack/listener-args.js';
 import { teamIdOf } from '../../slack/team-id.js';
 import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
@@ -21,30 +22,27 @@ export function periodSettings(workspace: WorkspaceSettings, timeZone: string): 
   return { timeZone, weekStartsOn: workspace.weekStartsOn as PeriodSettings['weekStartsOn'], fiscalYearStartMonth: workspace.fiscalYearStartMonth };
 }
 
-/** `/leaderboard [period]`: the board for the requester only (no chart), with a Post to channel button. */
+/**
+ * `/leaderboard [period]`: the board for the requester only (no chart), with a Post to channel button. Answered in the
+ * ack when it is ready in time (see answerCommand), else through response_url.
+ */
 export async function handleLeaderboardCommand(args: CommandArgs, deps: Deps): Promise<void> {
-  const { command, ack, respond, client } = args;
-  await ack();
+  const { command, client } = args;
   const text = (command.text ?? '').trim();
-  if (text.toLowerCase() === 'help') {
-    await respond({ response_type: 'ephemeral', ...noticeMessage(LEADERBOARD_HELP) });
-    return;
-  }
-  const workspace = await ensureWorkspace(deps.db, command.team_id, command.team_domain);
-  const user = await getSlackUser(deps, client, command.team_id, command.user_id);
-  // An on-demand board is read in the requester's time zone.
-  const parsed = parsePeriod(text, deps.clock.now(), periodSettings(workspace, user.timeZone));
-  if (!parsed.ok) {
-    await respond({ response_type: 'ephemeral', ...noticeMessage(parsed.error) });
-    return;
-  }
-  const board = await loadBoard(deps, client, { teamId: command.team_id, period: parsed.period });
-  const message = renderBoard(board, {
-    insights: boardInsights(board),
-    postButtonValue: JSON.stringify({ period: text }),
-    footer: 'Only you can see this.',
+  await answerCommand(args, { command: command.command, text, logger: deps.logger }, async () => {
+    if (text.toLowerCase() === 'help') return noticeMessage(LEADERBOARD_HELP);
+    const workspace = await ensureWorkspace(deps.db, command.team_id, command.team_domain);
+    const user = await getSlackUser(deps, client, command.team_id, command.user_id);
+    // An on-demand board is read in the requester's time zone.
+    const parsed = parsePeriod(text, deps.clock.now(), periodSettings(workspace, user.timeZone));
+    if (!parsed.ok) return noticeMessage(parsed.error);
+    const board = await loadBoard(deps, client, { teamId: command.team_id, period: parsed.period });
+    return renderBoard(board, {
+      insights: boardInsights(board),
+      postButtonValue: JSON.stringify({ period: text }),
+      footer: 'Only you can see this.',
+    });
   });
-  await respond({ response_type: 'ephemeral', ...message });
 }
 
 /** Post to channel: workspace admins and owners post the same period's board publicly, with the chart in its thread. */

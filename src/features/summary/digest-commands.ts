@@ -6,7 +6,6 @@
  * workspace default of weekly. The Home tab (which shows the choice) is republished after a change.
  */
 import { noticeMessage } from '../../slack/blocks.js';
-import type { CommandArgs } from '../../slack/listener-args.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { describeDigestWhen, knownTimeZone, nextDigestSlot, type DigestKind } from './digest-job.js';
 import { getDigestChoice, setDigestChoice } from './digest-subscriptions.js';
@@ -25,17 +24,12 @@ export function digestScheduleSentence(cadence: DigestKind, timeZone: string, no
   return `Your ${cadence} digest arrives ${describeDigestWhen(cadence)} (${timeZone}); next: ${formatDigestDay(nextDigestSlot(cadence, timeZone, now), timeZone)}.`;
 }
 
-function reply(args: CommandArgs, mrkdwn: string): Promise<unknown> {
-  return args.respond({ response_type: 'ephemeral', ...noticeMessage(mrkdwn) });
-}
-
 /** `/my-stats subscribe [weekly|daily]`. */
 export const handleSubscribe: MyStatsSubcommand = async (args, deps, rest) => {
   const { command, client } = args;
   const word = (rest[0] ?? 'weekly').toLowerCase();
   if (rest.length > 1 || (word !== 'weekly' && word !== 'daily')) {
-    await reply(args, `:warning: Pick \`weekly\` or \`daily\`: ${SUBSCRIBE_USAGE}.`);
-    return;
+    return noticeMessage(`:warning: Pick \`weekly\` or \`daily\`: ${SUBSCRIBE_USAGE}.`);
   }
   const cadence: DigestKind = word;
   const teamId = command.team_id;
@@ -52,15 +46,14 @@ export const handleSubscribe: MyStatsSubcommand = async (args, deps, rest) => {
   const lead = already
     ? `:white_check_mark: You're already subscribed to the ${cadence} digest.`
     : `:white_check_mark: Subscribed to the ${cadence} digest: your own numbers ${cadence === 'weekly' ? 'for the week so far' : 'for the day before'}, by DM.` + (before.cadence !== 'off' && before.cadence !== cadence ? ` It replaces the ${before.cadence} one.` : '');
-  await reply(args, `${lead}\n${digestScheduleSentence(cadence, timeZone, now)}\n${STOP}`);
+  return noticeMessage(`${lead}\n${digestScheduleSentence(cadence, timeZone, now)}\n${STOP}`);
 };
 
 /** `/my-stats unsubscribe`: an explicit opt-out (wins over a workspace default of weekly). */
 export const handleUnsubscribe: MyStatsSubcommand = async (args, deps, rest) => {
   const { command } = args;
   if (rest.length > 0) {
-    await reply(args, ':warning: Just `/my-stats unsubscribe`, with nothing after it: it stops every digest.');
-    return;
+    return noticeMessage(':warning: Just `/my-stats unsubscribe`, with nothing after it: it stops every digest.');
   }
   const teamId = command.team_id;
   const userId = command.user_id;
@@ -71,7 +64,7 @@ export const handleUnsubscribe: MyStatsSubcommand = async (args, deps, rest) => 
     before.cadence === 'off'
       ? ":white_check_mark: You're not getting a digest, and won't: even if your workspace turns on a digest for everyone, you stay unsubscribed."
       : `:white_check_mark: Unsubscribed: no more ${before.cadence} digests.`;
-  await reply(args, `${lead}\nWant them back? ${SUBSCRIBE_USAGE}.`);
+  return noticeMessage(`${lead}\nWant them back? ${SUBSCRIBE_USAGE}.`);
 };
 
 /** The /my-stats subcommands of the digest. */

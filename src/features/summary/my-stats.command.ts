@@ -10,6 +10,7 @@
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP } from '../../periods/parse-period.js';
 import { noticeMessage, parseUserMention, type Message } from '../../slack/blocks.js';
+import { answerCommand } from '../../slack/command-ack.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
@@ -22,10 +23,11 @@ import { displayName, personalStatsMessage, type TargetProgressLine } from './st
 import { loadPersonalStats } from './stats.js';
 
 /**
- * A `/my-stats <word> …` subcommand (e.g. `subscribe`, registered by the digest feature). The command is already
- * acknowledged when it runs (do not call ack again); `rest` holds the words after the subcommand, as typed.
+ * A `/my-stats <word> …` subcommand (e.g. `subscribe`, registered by the digest feature): returns its answer, which
+ * /my-stats sends (in the ack when ready in time; do not call ack or respond); `rest` holds the words after the
+ * subcommand, as typed.
  */
-export type MyStatsSubcommand = (args: CommandArgs, deps: Deps, rest: string[]) => Promise<void>;
+export type MyStatsSubcommand = (args: CommandArgs, deps: Deps, rest: string[]) => Promise<Message>;
 
 /** Loads a person's target progress lines (the targets feature's loadTargetProgress fits). */
 export type TargetProgressLoader = (
@@ -58,23 +60,23 @@ function dmFailureWords(error: unknown): string {
   return code ? ` (Slack said \`${escapeMrkdwn(code)}\`)` : '';
 }
 
-/** `/my-stats …`. Acks at once; the summary is built after. */
+/**
+ * `/my-stats …`: answered in the ack when ready in time (see answerCommand): the "sent to your DMs" note, the
+ * summary itself when no DM could be sent, help, a refusal or a subcommand's answer.
+ */
 export async function handleMyStats(args: CommandArgs, deps: Deps, extra: MyStatsExtra = {}): Promise<void> {
-  const { command, ack, respond, client } = args;
-  await ack();
-  const reply = (message: Message) => respond({ response_type: 'ephemeral', ...message });
+  const { command } = args;
+  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger }, () => myStatsAnswer(args, deps, extra));
+}
+
+async function myStatsAnswer(args: CommandArgs, deps: Deps, extra: MyStatsExtra): Promise<Message> {
+  const { command, client } = args;
   const words = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
   const first = words[0]?.toLowerCase();
 
-  if (first === 'help') {
-    await reply(noticeMessage(MY_STATS_HELP));
-    return;
-  }
+  if (first === 'help') return noticeMessage(MY_STATS_HELP);
   const subcommand = first !== undefined && Object.prototype.hasOwnProperty.call(extra.subcommands ?? {}, first) ? extra.subcommands![first] : undefined;
-  if (subcommand) {
-    await subcommand(args, deps, words.slice(1));
-    return;
-  }
+  if (subcommand) return subcommand(args, deps, words.slice(1));
 
   const teamId = command.team_id;
   const requesterId = command.user_id;
@@ -86,26 +88,19 @@ export async function handleMyStats(args: CommandArgs, deps: Deps, extra: MyStat
     periodWords = words.slice(1);
   } else if (words[0]?.startsWith('@')) {
     // Typed as plain text: Slack sends a picked mention as <@U…>, which is the only way to know who is meant.
-    await reply(noticeMessage(':bust_in_silhouette: To name someone, pick them from the @ list as you type, so Slack sends who you mean: `/my-stats @someone last week`.'));
-    return;
+    return noticeMessage(':bust_in_silhouette: To name someone, pick them from the @ list as you type, so Slack sends who you mean: `/my-stats @someone last week`.');
   }
   const viewerIsSubject = subjectId === requesterId;
 
   const workspace = await ensureWorkspace(deps.db, teamId, command.team_domain);
   // Permission first, fresh (a demoted admin loses this within minutes); nothing about the other person is read before it.
   const requester = await getSlackUser(deps, client, teamId, requesterId, viewerIsSubject ? {} : { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
-  if (!viewerIsSubject && !isWorkspaceAdmin(requester)) {
-    await reply(noticeMessage(NOT_ALLOWED_TEXT));
-    return;
-  }
+  if (!viewerIsSubject && !isWorkspaceAdmin(requester)) return noticeMessage(NOT_ALLOWED_TEXT);
 
   // On demand, the period is read in the requester's time zone.
   const now = deps.clock.now();
   const parsed = parsePeriod(periodWords.join(' '), now, periodSettings(workspace, requester.timeZone));
-  if (!parsed.ok) {
-    await reply(noticeMessage(parsed.error));
-    return;
-  }
+  if (!parsed.ok) return noticeMessage(parsed.error);
   const period = parsed.period;
 
   const stats = await loadPersonalStats(deps, client, { teamId, userId: subjectId, period });
@@ -120,16 +115,15 @@ export async function handleMyStats(args: CommandArgs, deps: Deps, extra: MyStat
     await sendDirectMessage(client, requesterId, summary);
   } catch (error) {
     deps.logger.warn({ err: error, teamId, userId: requesterId }, 'could not DM the /my-stats summary; showing it here instead');
-    await reply({
+    return {
       text: summary.text,
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: `:warning: I couldn’t send ${whose} for ${label} to your DMs${dmFailureWords(error)}, so here they are, only for you:` } },
         ...summary.blocks,
       ],
-    });
-    return;
+    };
   }
-  await reply(noticeMessage(`:mailbox_with_mail: Sent ${whose} for ${label} to your DMs.`));
+  return noticeMessage(`:mailbox_with_mail: Sent ${whose} for ${label} to your DMs.`);
 }
 
 /**
