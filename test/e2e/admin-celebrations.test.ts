@@ -6,6 +6,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.js';
+import { CelebrationQueue } from '../../src/features/deals/celebrations.js';
 import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
 import { describeEachDb } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
@@ -235,25 +236,77 @@ describeEachDb('admin: win celebrations', (getDb) => {
     expect(await storedCelebrations()).toHaveLength(1);
   });
 
-  it('a burst of 5 won deals: 5 posts, one per deal, paced at least ~1 second apart in the channel', async () => {
+  it('a burst of won deals from three reps: every deal celebrated exactly once, one rep\'s waiting wins in one post, paced ~1 s apart', async () => {
     await turnOn();
-    const accounts = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'];
-    const ids = await Promise.all(accounts.map((account, i) => logDeal(`${account} $${i + 1},000`)));
-    expect(new Set(ids).size).toBe(5);
-
-    const posts = await Promise.all(accounts.map((account) => waitForCelebration(account, 20_000)));
+    const reps = [DEFAULT_USER_ID, 'U0BEN0001', 'U0CY00001'];
+    const accounts = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot'];
+    const ids = await Promise.all(
+      accounts.map(async (account, i) => {
+        const res = await h.slack.command({ command: '/log-deal', text: `${account} $${i + 1},000`, userId: reps[i % 3] });
+        expect(res.status).toBe(200);
+        return (res.json() as { blocks: Block[] }).blocks.find((b) => b.type === 'actions')!.elements[0].value as string;
+      }),
+    );
+    expect(new Set(ids).size).toBe(6);
     await h.settle();
+
     const all = celebrationPosts();
-    expect(all).toHaveLength(5);
     expect(all.every((c) => c.ok)).toBe(true);
-    expect(posts.map((p) => p.args.text)).toEqual(accounts.map((account, i) => `:tada: <@${DEFAULT_USER_ID}> closed $${i + 1},000.00 with ${account}!`));
+    // Each deal in exactly one post, by its own rep; no post mixes reps.
+    const named = accounts.map((account) => all.filter((c) => String(c.args.text).includes(` with ${account}`)));
+    expect(named.map((posts) => posts.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    named.forEach((posts, i) => expect(String(posts[0]!.args.text)).toMatch(new RegExp(`^:tada: <@${reps[i % 3]}> closed `)));
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(all.length).toBeLessThanOrEqual(6);
     const at = all.map((c) => c.at).sort((a, b) => a - b);
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(MIN_GAP_MS);
+    for (const gap of at.slice(1).map((t, i) => t - at[i]!)) expect(gap).toBeGreaterThanOrEqual(MIN_GAP_MS);
 
     const celebrations = await storedCelebrations();
     expect(celebrations.map((c) => c.dealId).sort()).toEqual([...ids].sort());
     expect(celebrations.every((c) => c.status === 'posted')).toBe(true);
+  });
+
+  it('wins that wait while the channel is busy are coalesced per person: one post names them all', async () => {
+    await turnOn();
+    // The first post is rate-limited for 2 s: the next wins wait behind it.
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    const first = await logDeal('Alpha $1,000');
+    await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === WINS, 5000, { includeFailed: true });
+    const later = [];
+    for (const text of ['Bravo $2,000', 'Charlie $3,000', 'Delta $4,000']) later.push(await logDeal(text));
+    await h.settle();
+
+    const posted = celebrationPosts().filter((c) => c.ok);
+    expect(posted.map((c) => c.args.text)).toEqual([
+      `:tada: <@${DEFAULT_USER_ID}> closed $1,000.00 with Alpha!`,
+      `:tada: <@${DEFAULT_USER_ID}> closed 3 deals: $2,000.00 with Bravo, $3,000.00 with Charlie and $4,000.00 with Delta!`,
+    ]);
+    const rows = await storedCelebrations();
+    const ts = (call: RecordedCall) => (call.response as { ts: string }).ts;
+    expect(rows.find((r) => r.dealId === first)).toMatchObject({ status: 'posted', messageTs: ts(posted[0]!) });
+    for (const id of later) expect(rows.find((r) => r.dealId === id)).toMatchObject({ status: 'posted', messageTs: ts(posted[1]!) });
+  });
+
+  it('the celebration queue is bounded: wins past it are not celebrated (nor left pending); their deals are stored', async () => {
+    await turnOn();
+    await h.settle();
+    const db = getDb().database.db;
+    const inserted = await db
+      .insert(deals)
+      .values(['A', 'B', 'C', 'D'].map((account) => ({ teamId: DEFAULT_TEAM_ID, userId: DEFAULT_USER_ID, status: 'won' as const, amountMinor: 100_000n, currency: 'USD', account, closedAt: h.clock.now(), source: 'import' as const })))
+      .returning();
+    const queue = new CelebrationQueue(h.bot.deps, h.bot.app.client, { maxPending: 2, spacingMs: 10 });
+    for (const deal of inserted) void queue.celebrate(deal);
+    await queue.drain();
+
+    const rows = await storedCelebrations();
+    expect(rows.map((r) => r.dealId).sort()).toEqual([inserted[0]!.id, inserted[1]!.id].sort());
+    expect(rows.every((r) => r.status === 'posted')).toBe(true);
+    const texts = celebrationPosts().map((c) => String(c.args.text)).join('\n');
+    expect(texts).toContain('with A');
+    expect(texts).toContain('with B');
+    expect(texts).not.toMatch(/with [CD]\b/);
+    expect(await storedDeals()).toHaveLength(4);
   });
 
   it('a 429 from chat.postMessage is waited out and retried: still exactly one post for the deal', async () => {
