@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.js';
 import { isSocketMode } from './config.js';
@@ -91,6 +91,31 @@ function healthRoutes(database: Database): CustomRoute[] {
   ];
 }
 
+/**
+ * Keep-alive connections must not hold a stopping server open: Node's server.close() stops accepting new connections
+ * but serves further requests on open keep-alive ones and waits for them to go idle, so a busy client would keep a
+ * stopping bot serving forever. From the returned call on, every response (those in progress, and any request
+ * still arriving on an open connection) carries `Connection: close`, and idle connections are closed.
+ */
+function closeConnectionsOnStop(server: Server): () => void {
+  const inProgress = new Set<ServerResponse>();
+  let stopping = false;
+  const closeAfter = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('connection', 'close');
+  };
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) return closeAfter(res);
+    inProgress.add(res);
+    res.on('close', () => inProgress.delete(res));
+  });
+  return () => {
+    stopping = true;
+    for (const res of inProgress) closeAfter(res);
+    inProgress.clear();
+    server.closeIdleConnections();
+  };
+}
+
 /** Build the Bolt app with every feature registered. Nothing listens until start(). */
 export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const { config, database, clock, logger } = options;
@@ -107,6 +132,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const socketMode = isSocketMode(config);
 
   let server: Server | undefined;
+  let stopIntake: (() => void) | undefined;
   const receiver = socketMode
     ? new SocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN!,
@@ -163,6 +189,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       }
       const port = typeof listen === 'number' ? listen : listen.port;
       server = (await app.start(typeof listen === 'number' ? listen : { port: listen.port, host: listen.host })) as Server;
+      stopIntake = closeConnectionsOnStop(server);
       started = true;
       const address = server.address();
       return { port: typeof address === 'object' && address ? address.port : port };
@@ -171,15 +198,17 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       // No new scheduled runs; one already claimed is let finish (its retries are bounded, see buildScheduler),
       // because a run cut short stays claimed until its lease expires and may then be posted twice.
       const schedulerStopped = scheduler.stop();
-      // Stop intake first: the HTTP server stops accepting and closes idle keep-alive connections.
-      server?.closeIdleConnections?.();
+      const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
+      // Stop intake first: no new connections; requests in progress are answered (a command's answer is its ack,
+      // sent once its entry is committed) and their connections then closed, as are idle ones.
+      stopIntake?.();
       if (started) {
         started = false;
-        await app.stop();
+        await Promise.race([app.stop(), timeout]);
+        server?.closeAllConnections();
       }
-      // Then let handlers that already acked finish their work (stores, replies), within a bound.
+      // Then let handlers finish their work after the ack (replies, refreshes), within the same bound.
       const drained = Promise.allSettled([...inFlight]);
-      const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
       // Celebrations may be queued by handlers still finishing: drain them after the handlers.
       await Promise.race([drained.then(() => Promise.all([deals.drain(), home.drain()])), timeout]);
       await schedulerStopped;
