@@ -106,6 +106,63 @@ describe('the bot process (npm start) on the embedded database', () => {
     expect(bot.output()).not.toContain(SIGNING_SECRET);
   }, 90_000);
 
+  it('SIGTERM under a stream of commands on keep-alive connections: every 200 is stored and confirmed, nothing else is stored, and it exits', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-proc-load-'));
+    const port = await freePort();
+    const bot = startBot({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port), DATA_DIR: dir, LOG_LEVEL: 'info' });
+    try {
+      await waitForHealth(port, bot);
+      const slack = slackSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrl: (id) => fake.responseUrl(id) });
+      const answered = new Map<string, string>(); // trigger_id -> the ack's text, for every 200
+      const refused: string[] = []; // trigger_ids of requests that got no 200 (refused, reset, or another status)
+      let sent = 0;
+      let stop = false;
+      // Eight clients, each sending one command after another on fetch's keep-alive connections, until the bot is gone.
+      const client = async (n: number) => {
+        for (let i = 0; !stop; i++) {
+          const triggerId = `load-${n}-${i}`;
+          sent++;
+          try {
+            const res = await slack.command({ command: '/log-call', text: `Account ${n}-${i} 5m #connected`, triggerId });
+            if (res.status === 200) answered.set(triggerId, String((res.json() as { text?: string } | null)?.text ?? ''));
+            else refused.push(triggerId);
+          } catch {
+            refused.push(triggerId);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+      };
+      const clients = Array.from({ length: 8 }, (_, n) => client(n));
+      while (answered.size < 40) await new Promise((r) => setTimeout(r, 10));
+      bot.child.kill('SIGTERM');
+      // Without Connection: close on shutdown, the clients' keep-alive connections kept it serving and it never exited.
+      expect(await bot.exited).toBe(0);
+      stop = true;
+      await Promise.all(clients);
+      expect(bot.output()).toContain('stopped cleanly');
+      expect(bot.output()).not.toMatch(/CONNECTION_ENDED|error during shutdown/);
+
+      const reopened = await openPglite(dir);
+      try {
+        const rows = await reopened.rows<{ key: string }>(sql`select idempotency_key as key from activities`);
+        const stored = new Set(rows.map((r) => r.key.replace(/^cmd:/, '')));
+        // Every command answered 200 was confirmed in its ack and is stored; no command without a 200 is.
+        for (const [triggerId, text] of answered) {
+          expect(text, triggerId).toMatch(/^Logged 1 call \(connected\) with Account/);
+          expect(stored.has(triggerId), `${triggerId} answered but not stored`).toBe(true);
+        }
+        expect(refused.filter((t) => stored.has(t))).toEqual([]);
+        expect(stored.size).toBe(answered.size);
+        expect(sent).toBe(answered.size + refused.length);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('stops with a message naming the variable when configuration is missing', async () => {
     const run = startBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, DATA_DIR: dataDir });
     expect(await run.exited).toBe(78);
