@@ -26,7 +26,7 @@ function isUserNotFound(error: unknown): boolean {
  * when missing or stale. When Slack cannot be asked, a stale row is better than nothing; with no row
  * at all the workspace's default time zone stands in, so a command still works. Slack is not asked
  * again about someone it just could not answer for (see UserDirectory), and concurrent lookups of one
- * person make one call.
+ * person make one call. Not for permission checks: see getProfileForPermission.
  */
 export async function getSlackUser(
   deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'users'>,
@@ -35,18 +35,49 @@ export async function getSlackUser(
   userId: string,
   opts: { maxAgeMs?: number } = {},
 ): Promise<SlackUser> {
+  const { fresh, stored } = await lookUp(deps, client, teamId, userId, opts.maxAgeMs ?? USER_CACHE_TTL_MS);
+  return fresh ?? stored ?? (await defaultProfile(deps, teamId, userId));
+}
+
+/** The answer when a permission could not be checked: nothing was done. */
+export const PERMISSION_CHECK_UNAVAILABLE_TEXT =
+  ':hourglass_flowing_sand: I couldn’t check your permissions with Slack just now, so nothing was done. Please try again in a minute.';
+
+/**
+ * Who someone is, for a permission check (admin commands, someone else's numbers, Post to channel): a stored
+ * profile only while it is fresh (ADMIN_CHECK_MAX_AGE_MS), else Slack's answer now. Undefined when Slack cannot
+ * answer: the check fails closed, never on an old profile (a demoted admin must not keep their rights while
+ * users.info is down); the caller refuses with PERMISSION_CHECK_UNAVAILABLE_TEXT.
+ */
+export async function getProfileForPermission(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'users'>,
+  client: webApi.WebClient,
+  teamId: string,
+  userId: string,
+): Promise<SlackUser | undefined> {
+  return (await lookUp(deps, client, teamId, userId, ADMIN_CHECK_MAX_AGE_MS)).fresh;
+}
+
+/** A profile no older than `maxAgeMs` (stored, or asked of Slack now) as `fresh`; else the stored one, if any. */
+async function lookUp(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'users'>,
+  client: webApi.WebClient,
+  teamId: string,
+  userId: string,
+  maxAgeMs: number,
+): Promise<{ fresh?: SlackUser; stored?: SlackUser }> {
   const { db, clock, logger, users: directory } = deps;
-  const [cached] = await db
+  const [stored] = await db
     .select()
     .from(users)
     .where(and(eq(users.teamId, teamId), eq(users.userId, userId)));
   const now = clock.now();
-  if (cached && now.getTime() - cached.fetchedAt.getTime() < (opts.maxAgeMs ?? USER_CACHE_TTL_MS)) return cached;
+  if (stored && now.getTime() - stored.fetchedAt.getTime() < maxAgeMs) return { fresh: stored };
 
   const key = `${teamId}:${userId}`;
-  if (directory.recentMiss(key, now.getTime())) return cached ?? (await defaultProfile(deps, teamId, userId));
+  if (directory.recentMiss(key, now.getTime())) return { stored };
   try {
-    return await directory.shared(key, () =>
+    const fresh = await directory.shared(key, () =>
       fetchAndStore(deps, client, teamId, userId).catch((error: unknown) => {
         // Remembered before the shared lookup settles, so nobody starts another call in between.
         const reason = isUserNotFound(error) ? 'not_found' : 'failed';
@@ -55,8 +86,9 @@ export async function getSlackUser(
         throw error;
       }),
     );
+    return { fresh };
   } catch {
-    return cached ?? (await defaultProfile(deps, teamId, userId));
+    return { stored };
   }
 }
 

@@ -14,6 +14,7 @@ import { boardCsv, renderBoard } from '../../src/features/leaderboard/render.blo
 import type { ActivityTypeDef } from '../../src/entries/activity-types.js';
 import { loadTargetProgress } from '../../src/features/targets/progress.js';
 import { effectiveTargets, upsertTarget } from '../../src/features/targets/queries.js';
+import { ADMIN_CHECK_MAX_AGE_MS, PERMISSION_CHECK_UNAVAILABLE_TEXT, USER_LOOKUP_FAILURE_TTL_MS } from '../../src/slack/user-directory.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { makeBoard, makeReps } from '../helpers/board-fixture.js';
 import { describeEachDb } from '../helpers/db.js';
@@ -193,6 +194,19 @@ describeEachDb('targets: /sales-admin target and targets', (getDb) => {
     expect((await salesAdmin('targets', DEFAULT_USER_ID)).text).toBe(NOT_ADMIN);
     const rows = await storedTargets();
     expect(rows.map((r) => [r.userKey, r.metric, r.amount])).toEqual([['*', 'call', 50n]]);
+  });
+
+  it('fails closed: with a stored admin profile past its 5 minutes and Slack not answering, nothing is set and the admin is asked to retry', async () => {
+    await salesAdmin('target everyone calls 50/week'); // stores Ada's profile, admin
+    h.clock.advance(ADMIN_CHECK_MAX_AGE_MS + 1_000);
+    h.fake.failNext('users.info', { error: 'fatal_error' });
+    expect((await salesAdmin('target everyone calls 80/week')).text).toBe(PERMISSION_CHECK_UNAVAILABLE_TEXT);
+    expect((await salesAdmin('target everyone calls off')).text).toBe(PERMISSION_CHECK_UNAVAILABLE_TEXT); // the failure is remembered briefly
+    expect((await storedTargets()).map((r) => r.amount)).toEqual([50n]);
+    // Once Slack answers again (after the remembered failure expires), the admin's command works.
+    h.clock.advance(USER_LOOKUP_FAILURE_TTL_MS + 1_000);
+    expect((await salesAdmin('target everyone calls 80/week')).text).toContain('Target set for everyone');
+    expect((await storedTargets()).map((r) => r.amount)).toEqual([80n]);
   });
 });
 

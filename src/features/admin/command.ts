@@ -17,7 +17,7 @@ import { escapeMrkdwn } from '../../slack/text.js';
 import { cannotPostCode, type CannotPostCode } from '../../slack/web-api-errors.js';
 import { loadActivityTypes } from '../logging/index.js';
 import { describeTargetAmount, EVERYONE, listTargets, metricLabel, parseTargetCommand, removeTarget, targetForms, upsertTarget, userKeyOf } from '../targets/index.js';
-import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin, type SlackUser } from '../../slack/user-directory.js';
+import { getProfileForPermission, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 
 /** What every subcommand gets: the words after its name and the admin. It returns its private answer. */
@@ -68,7 +68,8 @@ async function salesAdminAnswer(args: CommandArgs, deps: Deps): Promise<Message>
   const { command, client } = args;
   const [sub = 'help', ...rest] = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
 
-  const admin = await getSlackUser(deps, client, command.team_id, command.user_id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  const admin = await getProfileForPermission(deps, client, command.team_id, command.user_id);
+  if (!admin) return noticeMessage(PERMISSION_CHECK_UNAVAILABLE_TEXT);
   if (!isWorkspaceAdmin(admin)) {
     return noticeMessage(':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.');
   }

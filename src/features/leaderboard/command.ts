@@ -4,7 +4,7 @@ import { noticeMessage } from '../../slack/blocks.js';
 import { answerCommand } from '../../slack/command-ack.js';
 import type { ButtonArgs, CommandArgs } from '../../slack/listener-args.js';
 import { teamIdOf } from '../../slack/team-id.js';
-import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { getProfileForPermission, getSlackUser, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT } from '../../slack/user-directory.js';
 import { cannotPostCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
 import { loadBoard, publishBoard } from './board.js';
@@ -56,7 +56,11 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise
     await reply(':warning: I could not tell which channel to post to. Run `/leaderboard` in the channel first.');
     return;
   }
-  const user = await getSlackUser(deps, client, teamId, body.user.id, { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  const user = await getProfileForPermission(deps, client, teamId, body.user.id);
+  if (!user) {
+    await reply(PERMISSION_CHECK_UNAVAILABLE_TEXT);
+    return;
+  }
   if (!isWorkspaceAdmin(user)) {
     await reply(':lock: Only workspace admins and owners can post the leaderboard to a channel.');
     return;

@@ -14,7 +14,7 @@ import { answerCommand } from '../../slack/command-ack.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
-import { ADMIN_CHECK_MAX_AGE_MS, getSlackUser, isWorkspaceAdmin } from '../../slack/user-directory.js';
+import { getProfileForPermission, getSlackUser, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT } from '../../slack/user-directory.js';
 import { platformCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { periodSettings } from '../leaderboard/index.js';
@@ -94,7 +94,8 @@ async function myStatsAnswer(args: CommandArgs, deps: Deps, extra: MyStatsExtra)
 
   const workspace = await ensureWorkspace(deps.db, teamId, command.team_domain);
   // Permission first, fresh (a demoted admin loses this within minutes); nothing about the other person is read before it.
-  const requester = await getSlackUser(deps, client, teamId, requesterId, viewerIsSubject ? {} : { maxAgeMs: ADMIN_CHECK_MAX_AGE_MS });
+  const requester = viewerIsSubject ? await getSlackUser(deps, client, teamId, requesterId) : await getProfileForPermission(deps, client, teamId, requesterId);
+  if (!requester) return noticeMessage(PERMISSION_CHECK_UNAVAILABLE_TEXT);
   if (!viewerIsSubject && !isWorkspaceAdmin(requester)) return noticeMessage(NOT_ALLOWED_TEXT);
 
   // On demand, the period is read in the requester's time zone.
