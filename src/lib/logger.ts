@@ -1,21 +1,45 @@
 import { pino, type Logger } from 'pino';
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+// Types only: loading Bolt is app.ts's business, so main.ts can open the database while Bolt loads.
+import type { LogLevel, Logger as BoltLogger } from '@slack/bolt';
 
 export type { Logger };
 
-/** Keys whose values never reach a log line, wherever they appear in a logged object. */
-const REDACT_PATHS = [
-  'token', '*.token', '*.*.token', 'botToken', 'appToken', 'signingSecret', 'secret', '*.secret',
-  'authorization', '*.authorization', '*.headers.authorization', 'headers["x-slack-signature"]',
-  'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DATABASE_URL', '*.SLACK_BOT_TOKEN', '*.SLACK_SIGNING_SECRET', '*.SLACK_APP_TOKEN', '*.DATABASE_URL',
-];
+/**
+ * Keys whose values never reach a log line, at any depth of a logged object: tokens of every kind, secrets,
+ * passwords, authorization headers, signatures, encryption keys and database URLs.
+ */
+const SECRET_KEY = /token|secret|password|passwd|authorization|signature|encryption_?key|database_?url|cookie/i;
+const CENSOR = '[redacted]';
+/** How deep redactKeys looks; deeper values are replaced whole (log objects are shallow; this bounds a cycle). */
+const MAX_DEPTH = 8;
 
-/** Slack tokens and URL passwords that slip into free text (error messages, Bolt's debug lines) are masked too. */
+/** A copy of `value` with every SECRET_KEY key's value censored, however deeply nested; errors keep their fields. */
+export function redactKeys(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (Array.isArray(value)) return value.map((v) => redactKeys(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  if (value instanceof Error) {
+    out.type = value.name;
+    out.message = value.message;
+    out.stack = value.stack;
+  }
+  for (const key of Object.keys(source)) out[key] = SECRET_KEY.test(key) ? CENSOR : redactKeys(source[key], depth + 1);
+  return out;
+}
+
+/**
+ * Every token kind the app handles that can slip into free text (error messages, Bolt's debug lines): Slack bot,
+ * user, app-level and rotating tokens (xoxb-, xoxp-, xapp-, xoxe- refresh and xoxe.xoxb- rotated ones), the CRM
+ * webhook secrets (spwh_…) and URL passwords.
+ */
 export function scrubSecrets(text: string): string {
   return text
-    .replace(/xox[abposr]-[0-9A-Za-z-]+/g, 'xox?-[redacted]')
+    .replace(/xox[a-z](?:\.xox[a-z])?-[0-9A-Za-z.-]+/g, 'xox?-[redacted]')
     .replace(/xapp-[0-9A-Za-z-]+/g, 'xapp-[redacted]')
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, '$1[redacted]@');
+    .replace(/spwh_[0-9A-Za-z]+/g, 'spwh_[redacted]')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[redacted]@');
 }
 
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stdout): Logger {
@@ -23,27 +47,31 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
     {
       level,
       base: { app: 'sales-pulse' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Secret-named keys are censored at any depth (pino's own redact paths reach fixed depths only).
+      formatters: { log: (object) => redactKeys(object) as Record<string, unknown> },
     },
     // Every finished line passes through the scrubber, whatever field or message a secret hid in.
     { write: (line: string) => destination.write(scrubSecrets(line)) },
   );
 }
 
-const BOLT_LEVELS: Record<string, LogLevel> = {
-  trace: LogLevel.DEBUG,
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-  fatal: LogLevel.ERROR,
-  silent: LogLevel.ERROR,
+/** Bolt's LogLevel values ('debug', 'info', 'warn', 'error'). */
+type BoltLevel = `${LogLevel}`;
+
+const BOLT_LEVELS: Record<string, BoltLevel> = {
+  trace: 'debug',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'error',
+  silent: 'error',
 };
 
 /** Bolt's Logger interface over pino, so Bolt's own lines are structured JSON too. */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  let level: LogLevel = BOLT_LEVELS[logger.level] ?? LogLevel.INFO;
+  let level = (BOLT_LEVELS[logger.level] ?? 'info') as LogLevel;
   const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   return {
     debug: (...msg) => child.debug(join(msg)),

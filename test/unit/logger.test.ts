@@ -16,6 +16,9 @@ function capture() {
 // Token-shaped test values, assembled at run time so no token-like literal sits in the repository.
 const BOT = ['xoxb', '1234567890', '0987654321', 'AbCdEfGhIjKlMnOp'].join('-');
 const APP = ['xapp', '1', 'A0123456789', '1234567890', 'abcdef0123456789'].join('-');
+const REFRESH = ['xoxe', '1', 'My0xMjM0NTY3ODkw', 'abcdef0123456789'].join('-');
+const ROTATED = ['xoxe.xoxb', '1', 'MS0yLTEyMzQ1Njc4OTAtMTIz', 'abcdef'].join('-');
+const WEBHOOK = ['spwh', '0123456789abcdef'.repeat(4)].join('_');
 
 describe('logger', () => {
   it('writes structured JSON', () => {
@@ -38,6 +41,22 @@ describe('logger', () => {
     expect(all).not.toContain(APP);
     expect(all).not.toContain('sekrit');
     expect(all).not.toContain('hunter2');
+  });
+
+  it('every token kind, and secret-named keys at any depth, in fields, messages and errors', () => {
+    const { logger, lines } = capture();
+    logger.info({ install: { bot: { refreshToken: REFRESH, accessToken: ROTATED } } }, 'nested tokens');
+    logger.info({ a: { b: { c: { d: { webhookSecret: 'plain-secret-1', encryptionKey: 'key-material-2', password: 'pw-3' } } } } }, 'deep keys');
+    logger.info({ list: [{ clientSecret: 'cs-4' }] }, 'in an array');
+    logger.warn(`rotating ${REFRESH} to ${ROTATED}; CRM signs with ${WEBHOOK}`);
+    logger.error({ err: Object.assign(new Error(`refresh failed for ${REFRESH}`), { data: { token: 'tk-5' } }) }, 'boom');
+    logger.info({ url: 'mysql://u:pw-6@h/db', teamId: 'T1' }, 'other URL');
+    const all = lines.join('\n');
+    expect(lines).toHaveLength(6);
+    for (const secret of [REFRESH, ROTATED, WEBHOOK, 'plain-secret-1', 'key-material-2', 'pw-3', 'cs-4', 'tk-5', 'pw-6']) expect(all).not.toContain(secret);
+    // What is not secret stays readable.
+    expect(JSON.parse(lines[5]!)).toMatchObject({ teamId: 'T1', msg: 'other URL' });
+    expect(JSON.parse(lines[4]!).err.message).toBe('refresh failed for xox?-[redacted]');
   });
 
   it('scrubSecrets masks tokens and URL passwords', () => {
