@@ -214,7 +214,7 @@ async function closeTooLate<T extends DueRun, M, D extends DeliveryDeps, S exten
     const reason = `not ${job.verb} within the grace window${row.error ? ` (last: ${row.error})` : ''}`;
     const claimed = await claimRun(deps.db, { ...base, claimedBy: job.claimedBy, leaseMs: job.leaseMs ?? DEFAULT_LEASE_MS, now: wall });
     if (!claimed) return undefined;
-    await failRun(deps.db, item.runKey, { error: reason, now: wall });
+    await failRun(deps.db, item.runKey, { claimedBy: job.claimedBy, error: reason, now: wall });
     log.warn({ reason }, `${job.noun} given up`);
     return { ...base, status: 'failed', detail: `${job.describe(item)}: ${reason}`, error: reason };
   }
@@ -290,8 +290,9 @@ async function deliver<T extends DueRun, M, D extends DeliveryDeps, S extends Se
 
   // Delivered. Record it, retried hard: a run left `running` would be delivered again once its lease expires.
   const messageTs = sent.messageTs ?? null;
-  const recorded = await completeRunPersistently(deps.db, item.runKey, { messageTs, clock: deps.clock, withinMs: leaseMs / 2 });
-  if (!recorded) log.error({ ts: messageTs }, `${job.verb} the ${job.noun} but could not record it; it may be ${job.verb} again when the claim expires`);
+  const recorded = await completeRunPersistently(deps.db, item.runKey, { claimedBy: job.claimedBy, messageTs, clock: deps.clock, withinMs: leaseMs / 2 });
+  if (recorded === 'unrecorded') log.error({ ts: messageTs }, `${job.verb} the ${job.noun} but could not record it; it may be ${job.verb} again when the claim expires`);
+  if (recorded === 'taken-over') log.error({ ts: messageTs }, `${job.verb} the ${job.noun}, but another process had taken the run over (this one stalled past its lease); its record stands`);
   if (job.afterSend) {
     try {
       await job.afterSend(item, message, sent, ctx);
@@ -321,11 +322,15 @@ async function notDelivered<T extends DueRun, M, D extends DeliveryDeps, S exten
   const base = outcomeBase(job, item);
   const where = job.describe(item);
   const fail = async (): Promise<RunOutcome> => {
-    await failRun(deps.db, item.runKey, { error: reason, now: deps.clock.now() }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
+    const recorded = await failRun(deps.db, item.runKey, { claimedBy: job.claimedBy, error: reason, now: deps.clock.now() }).catch((e: unknown) => {
+      log.error({ err: e }, 'could not record the failed run');
+      return true;
+    });
+    if (!recorded) log.warn({ reason }, 'the run failed here, but another process had taken it over; its record stands');
     return { ...base, status: 'failed', detail: `${where}: ${reason}`, error: reason };
   };
   const giveBack = async (retryAt: Date, error: string): Promise<RunOutcome> => {
-    await releaseRun(deps.db, item.runKey, { error, retryAt }).catch((e: unknown) => log.error({ err: e }, 'could not release the run'));
+    await releaseRun(deps.db, item.runKey, { claimedBy: job.claimedBy, error, retryAt }).catch((e: unknown) => log.error({ err: e }, 'could not release the run'));
     return { ...base, status: 'retry', detail: `${where}: ${reason}; retrying after ${retryAt.toISOString()}`, error: reason };
   };
 

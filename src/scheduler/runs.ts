@@ -118,53 +118,68 @@ export function keepClaimAlive(
 }
 
 /** The work is done: record the message ts (when it posted one). */
-export async function completeRun(db: Db, runKey: string, result: { messageTs?: string | null; now: Date }): Promise<void> {
-  await db
+/**
+ * The holder's run is done. Only the holder can record it: a process that stalled past its lease and was taken
+ * over changes nothing (false), so it cannot overwrite the outcome of the process that took over.
+ */
+export async function completeRun(db: Db, runKey: string, result: { claimedBy: string; messageTs?: string | null; now: Date }): Promise<boolean> {
+  const rows = await db
     .update(scheduledRuns)
     .set({ status: 'done', completedAt: result.now, leaseUntil: null, messageTs: result.messageTs ?? null, error: null })
-    .where(eq(scheduledRuns.runKey, runKey));
+    .where(heldBy(runKey, result.claimedBy))
+    .returning({ runKey: scheduledRuns.runKey });
+  return rows.length > 0;
+}
+
+/** The run is still running and claimed by `claimedBy`. */
+function heldBy(runKey: string, claimedBy: string) {
+  return and(eq(scheduledRuns.runKey, runKey), eq(scheduledRuns.status, 'running'), eq(scheduledRuns.claimedBy, claimedBy));
 }
 
 /**
  * completeRun, retried with backoff for up to `withinMs`: once the work is done (a message posted), a run
  * left `running` would be done again when its lease expires, so recording it is worth waiting for.
- * Returns false when it still could not be recorded.
+ * 'taken-over' when another process holds the run now (its outcome stands); 'unrecorded' when it still failed.
  */
 export async function completeRunPersistently(
   db: Db,
   runKey: string,
-  input: { messageTs?: string | null; clock: Clock; withinMs: number },
-): Promise<boolean> {
+  input: { claimedBy: string; messageTs?: string | null; clock: Clock; withinMs: number },
+): Promise<'recorded' | 'taken-over' | 'unrecorded'> {
   const deadline = Date.now() + input.withinMs;
   for (let wait = 250; ; wait = Math.min(wait * 2, 30_000)) {
     try {
-      await completeRun(db, runKey, { messageTs: input.messageTs, now: input.clock.now() });
-      return true;
+      const recorded = await completeRun(db, runKey, { claimedBy: input.claimedBy, messageTs: input.messageTs, now: input.clock.now() });
+      return recorded ? 'recorded' : 'taken-over';
     } catch {
-      if (Date.now() + wait > deadline) return false;
+      if (Date.now() + wait > deadline) return 'unrecorded';
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }
 
-/** The run failed for good: it is not retried by later ticks. */
-export async function failRun(db: Db, runKey: string, result: { error: string; now: Date }): Promise<void> {
-  await db
+/** The run failed for good: it is not retried by later ticks. Only the holder can record it (see completeRun). */
+export async function failRun(db: Db, runKey: string, result: { claimedBy: string; error: string; now: Date }): Promise<boolean> {
+  const rows = await db
     .update(scheduledRuns)
     .set({ status: 'failed', completedAt: result.now, leaseUntil: null, error: result.error.slice(0, 1000) })
-    .where(eq(scheduledRuns.runKey, runKey));
+    .where(heldBy(runKey, result.claimedBy))
+    .returning({ runKey: scheduledRuns.runKey });
+  return rows.length > 0;
 }
 
 /**
  * Give a claimed run back, to be retried by a later tick at or after `retryAt` (the row stays `running`
  * with an expired-by-then lease, so the ordinary take-over claims it). Only for failures that happened
- * before anything was sent, where running again cannot duplicate anything.
+ * before anything was sent, where running again cannot duplicate anything. Only the holder can give it back.
  */
-export async function releaseRun(db: Db, runKey: string, result: { error: string; retryAt: Date }): Promise<void> {
-  await db
+export async function releaseRun(db: Db, runKey: string, result: { claimedBy: string; error: string; retryAt: Date }): Promise<boolean> {
+  const rows = await db
     .update(scheduledRuns)
     .set({ leaseUntil: result.retryAt, claimedBy: null, error: result.error.slice(0, 1000) })
-    .where(and(eq(scheduledRuns.runKey, runKey), eq(scheduledRuns.status, 'running')));
+    .where(heldBy(runKey, result.claimedBy))
+    .returning({ runKey: scheduledRuns.runKey });
+  return rows.length > 0;
 }
 
 /**

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/config.js';
 import { openPglite, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
@@ -23,6 +23,7 @@ import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { createTestDb, DB_KINDS, describeEachDb, openAnotherConnection, type TestDb } from '../helpers/db.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/harness.js';
+import { CLI_ARGS, ROOT } from '../helpers/built.js';
 
 const T0 = new Date('2026-11-30T14:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -69,9 +70,9 @@ describeEachDb('scheduler runs: claim, complete, fail, release, skip', (getDb) =
   it('done, failed and skipped runs are never claimed again, lease or not', async () => {
     const { database } = getDb();
     await claim(database, 'done', T0);
-    await completeRun(database.db, 'done', { messageTs: '1764511200.000100', now: at(1000) });
+    await completeRun(database.db, 'done', { claimedBy: 'test:1', messageTs: '1764511200.000100', now: at(1000) });
     await claim(database, 'failed', T0);
-    await failRun(database.db, 'failed', { error: 'not_in_channel', now: at(1000) });
+    await failRun(database.db, 'failed', { claimedBy: 'test:1', error: 'not_in_channel', now: at(1000) });
     expect(await skipRun(database.db, { runKey: 'skipped', job: 'test', teamId: 'T0001', slotAt: T0, reason: 'too old', now: T0 })).toBe(true);
 
     for (const key of ['done', 'failed', 'skipped']) expect(await claim(database, key, at(24 * 60 * MINUTE)), key).toBe(false);
@@ -91,17 +92,34 @@ describeEachDb('scheduler runs: claim, complete, fail, release, skip', (getDb) =
     expect(row!.claimedBy).toMatch(/^taker:/);
   });
 
+  it('only the holder records the outcome: a process that stalled past its lease and was taken over changes nothing', async () => {
+    const { database } = getDb();
+    await claim(database, 'k-stall', T0, MINUTE, 'stalled');
+    expect(await claim(database, 'k-stall', at(MINUTE + 1), MINUTE, 'taker')).toBe(true);
+    expect(await completeRun(database.db, 'k-stall', { claimedBy: 'taker', messageTs: '1.2', now: at(2 * MINUTE) })).toBe(true);
+    // The stalled process wakes up and reports its own outcome: refused, whatever it is.
+    expect(await failRun(database.db, 'k-stall', { claimedBy: 'stalled', error: 'timeout', now: at(3 * MINUTE) })).toBe(false);
+    expect(await completeRun(database.db, 'k-stall', { claimedBy: 'stalled', messageTs: '9.9', now: at(3 * MINUTE) })).toBe(false);
+    expect(await releaseRun(database.db, 'k-stall', { claimedBy: 'stalled', error: 'retry', retryAt: at(4 * MINUTE) })).toBe(false);
+    expect(await getRun(database.db, 'k-stall')).toMatchObject({ status: 'done', claimedBy: 'taker', messageTs: '1.2', error: null, completedAt: at(2 * MINUTE) });
+    // While the taker still runs it, the stalled one cannot fail it either.
+    await claim(database, 'k-stall2', T0, MINUTE, 'stalled');
+    await claim(database, 'k-stall2', at(MINUTE + 1), MINUTE, 'taker');
+    expect(await failRun(database.db, 'k-stall2', { claimedBy: 'stalled', error: 'timeout', now: at(MINUTE + 2) })).toBe(false);
+    expect(await getRun(database.db, 'k-stall2')).toMatchObject({ status: 'running', claimedBy: 'taker' });
+  });
+
   it('a released run can be claimed again from its retry time, not before', async () => {
     const { database } = getDb();
     await claim(database, 'k-release', T0);
-    await releaseRun(database.db, 'k-release', { error: 'attempt 1: connection reset', retryAt: at(MINUTE) });
+    await releaseRun(database.db, 'k-release', { claimedBy: 'test:1', error: 'attempt 1: connection reset', retryAt: at(MINUTE) });
     expect(await getRun(database.db, 'k-release')).toMatchObject({ status: 'running', claimedBy: null, leaseUntil: at(MINUTE), error: 'attempt 1: connection reset' });
     expect(await claim(database, 'k-release', at(30_000))).toBe(false);
     expect(await claim(database, 'k-release', at(MINUTE + 1))).toBe(true);
     expect(await getRun(database.db, 'k-release')).toMatchObject({ attempts: 2 });
     // release never reopens a finished run
-    await completeRun(database.db, 'k-release', { messageTs: null, now: at(2 * MINUTE) });
-    await releaseRun(database.db, 'k-release', { error: 'late', retryAt: at(3 * MINUTE) });
+    await completeRun(database.db, 'k-release', { claimedBy: 'test:1', messageTs: null, now: at(2 * MINUTE) });
+    expect(await releaseRun(database.db, 'k-release', { claimedBy: 'test:1', error: 'late', retryAt: at(3 * MINUTE) })).toBe(false);
     expect(await getRun(database.db, 'k-release')).toMatchObject({ status: 'done', error: null });
   });
 
@@ -112,7 +130,7 @@ describeEachDb('scheduler runs: claim, complete, fail, release, skip', (getDb) =
     expect(await getRun(database.db, 'k-renew')).toMatchObject({ leaseUntil: at(110_000) });
     expect(await claim(database, 'k-renew', at(MINUTE + 1), MINUTE, 'other')).toBe(false); // renewed: not expired
     expect(await renewLease(database.db, 'k-renew', { claimedBy: 'other', leaseMs: MINUTE, now: at(60_000) })).toBe(false);
-    await completeRun(database.db, 'k-renew', { now: at(70_000) });
+    await completeRun(database.db, 'k-renew', { claimedBy: 'holder', now: at(70_000) });
     expect(await renewLease(database.db, 'k-renew', { claimedBy: 'holder', leaseMs: MINUTE, now: at(80_000) })).toBe(false);
     expect(await getRun(database.db, 'k-renew')).toMatchObject({ status: 'done', leaseUntil: null });
   });
@@ -150,7 +168,7 @@ describeEachDb('scheduler runs: claim, complete, fail, release, skip', (getDb) =
     const { database } = getDb();
     await claim(database, 'a', T0, MINUTE);
     await claim(database, 'b', T0, MINUTE);
-    await completeRun(database.db, 'b', { now: T0 });
+    await completeRun(database.db, 'b', { claimedBy: 'test:1', now: T0 });
     const found = await findRuns(database.db, ['a', 'b', 'c']);
     expect([...found.keys()].sort()).toEqual(['a', 'b']);
     expect(isClaimable(found.get('a'), at(30_000))).toBe(false);
@@ -249,11 +267,10 @@ describe('Scheduler', () => {
     scheduler.start();
     scheduler.start(); // idempotent
     expect(scheduler.running).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(job.calls).toHaveLength(1); // the catch-up, before any cron tick
+    // The catch-up runs at once (waited for, not slept on: this machine is shared and may be slow).
+    await vi.waitFor(() => expect(job.calls.length).toBeGreaterThanOrEqual(1), { timeout: 5_000, interval: 5 });
     expect(job.calls[0]!.now).toEqual(T0); // "now" comes from the injected clock
-    await new Promise((r) => setTimeout(r, 2300));
-    expect(job.calls.length).toBeGreaterThanOrEqual(3);
+    await vi.waitFor(() => expect(job.calls.length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 50 });
     await scheduler.stop();
     expect(scheduler.running).toBe(false);
     const count = job.calls.length;
@@ -270,8 +287,6 @@ describe('Scheduler', () => {
 // ---------------------------------------------------------------------------------------------
 // npm run cli -- run-due
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 interface Run {
   code: number | null;
@@ -281,7 +296,7 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(TSX, ['src/cli.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), LOG_LEVEL: 'warn', ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), LOG_LEVEL: 'warn', ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
