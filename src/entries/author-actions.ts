@@ -21,6 +21,21 @@ export interface EntryNotices {
   alreadyUndone: string;
   /** Edit on an entry that is gone or undone. */
   nothingToEdit: string;
+  /** Undo or Edit on an entry that came from a CRM or an import (see changeableInSlack). */
+  notFromSlack: (source: string) => string;
+}
+
+/**
+ * Entries logged in Slack (a command, a form) can be undone and edited in Slack. Those that came from the CRM
+ * webhook or an import are changed at their source: the next sync would bring an undone one back.
+ */
+export function changeableInSlack(source: string): boolean {
+  return source === 'slack' || source === 'slash_command' || source === 'modal';
+}
+
+/** "your CRM" / "an import": where an entry not logged in Slack came from. */
+export function sourceWords(source: string): string {
+  return source === 'webhook' ? 'your CRM' : 'an import';
 }
 
 /** The notices for a kind of entry: `entryNotices('a deal', 'That deal')`. */
@@ -30,6 +45,8 @@ export function entryNotices(aNoun: string, thatNoun: string): EntryNotices {
     noLongerExists: `:grey_question: ${thatNoun} no longer exists.`,
     alreadyUndone: `:information_source: ${thatNoun} was already undone.`,
     nothingToEdit: `:grey_question: ${thatNoun} was undone, so there is nothing to edit.`,
+    notFromSlack: (source) =>
+      `:information_source: ${thatNoun} came from ${sourceWords(source)}, so change it there: an undo or edit here would be overwritten by its next update.`,
   };
 }
 
@@ -38,6 +55,8 @@ export interface OwnedEntry {
   id: string;
   userId: string;
   deletedAt: Date | null;
+  /** Where it was logged: only entries logged in Slack can be undone or edited there. */
+  source: string;
 }
 
 /** Who pressed the button, and when. */
@@ -75,6 +94,7 @@ export async function undoOwnEntry<E extends OwnedEntry>(args: ButtonArgs, deps:
   const entry = await spec.find(deps.db, teamId, action.value ?? '');
   if (!entry) return void (await reply(spec.notices.noLongerExists));
   if (entry.userId !== userId) return void (await reply(spec.notices.notYours));
+  if (!changeableInSlack(entry.source)) return void (await reply(spec.notices.notFromSlack(entry.source)));
   const now = deps.clock.now();
   if (!(await spec.softDelete(deps.db, teamId, userId, entry.id, now))) return void (await reply(spec.notices.alreadyUndone));
   deps.afterChange(teamId, userId);
@@ -92,6 +112,7 @@ export async function editOwnEntry<E extends OwnedEntry>(args: ButtonArgs, deps:
   const entry = await spec.find(deps.db, teamId, action.value ?? '');
   if (!entry || entry.deletedAt) return void (await reply(spec.notices.nothingToEdit));
   if (entry.userId !== userId) return void (await reply(spec.notices.notYours));
+  if (!changeableInSlack(entry.source)) return void (await reply(spec.notices.notFromSlack(entry.source)));
   const view = await spec.editView(entry, { teamId, userId, now: deps.clock.now() });
   await client.views.open({ trigger_id: body.trigger_id, view });
 }

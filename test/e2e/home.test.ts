@@ -223,6 +223,34 @@ describeEachDb('App Home', (getDb) => {
     expect((await db().select().from(activities).where(eq(activities.id, anas!.id)))[0]!.deletedAt).toBeNull();
   });
 
+  it('entries from the CRM or an import show where they came from and have no Undo; a forged Undo is refused and changes nothing', async () => {
+    await db().insert(workspaces).values({ teamId: DEFAULT_TEAM_ID });
+    const [crm] = await db()
+      .insert(deals)
+      .values({ teamId: DEFAULT_TEAM_ID, userId: DEFAULT_USER_ID, status: 'won', amountMinor: 900_000n, currency: 'USD', account: 'Umbrella', closedAt: new Date('2026-11-27T14:00:00Z'), source: 'webhook', externalId: 'hs-1' })
+      .returning();
+    const [imported] = await db()
+      .insert(activities)
+      .values({ teamId: DEFAULT_TEAM_ID, userId: DEFAULT_USER_ID, typeKey: 'call', quantity: 2, account: 'Stark', occurredAt: new Date('2026-11-26T14:00:00Z'), source: 'import' })
+      .returning();
+    await openHome();
+    const view = (await publishWith((t) => t.includes('Umbrella'))).args.view;
+    expect(textOf(view)).toContain('Won deal: Umbrella, $9,000.00 · today · _from your CRM_');
+    expect(textOf(view)).toContain('2 calls with Stark · yesterday · _from an import_');
+    expect(undoButtons(view)).toEqual([]);
+
+    await h.slack.interaction(blockAction({ actionId: 'home_undo_deal_0', value: crm!.id, blockId: 'home_recent_0', view: HOME_VIEW }));
+    await publishWith((t) => t.includes('That deal came from your CRM, so change it there'));
+    await h.slack.interaction(blockAction({ actionId: 'home_undo_activity_1', value: imported!.id, blockId: 'home_recent_1', view: HOME_VIEW }));
+    await publishWith((t) => t.includes('That entry came from an import, so change it there'));
+    // The confirmation's Undo (a forged deal_undo with the CRM deal's id) is refused the same way.
+    await h.slack.interaction(blockAction({ actionId: 'deal_undo', value: crm!.id, blockId: 'deal_actions', responseUrl: h.fake.responseUrl('forged-undo') }));
+    const answer = await h.fake.waitFor('response_url', (c) => c.responseUrlId === 'forged-undo');
+    expect(answer.args.text).toContain('That deal came from your CRM, so change it there');
+    expect((await db().select().from(deals).where(eq(deals.id, crm!.id)))[0]!.deletedAt).toBeNull();
+    expect((await db().select().from(activities).where(eq(activities.id, imported!.id)))[0]!.deletedAt).toBeNull();
+  });
+
   it('the Log activity button opens the log modal', async () => {
     const res = await h.slack.interaction(blockAction({ actionId: 'home_log_activity', triggerId: 'trigger-home-1', view: HOME_VIEW }));
     expect(res.status).toBe(200);

@@ -29,12 +29,16 @@ function fakeDeps() {
   return { db: {} as Db, clock: { now: () => NOW }, afterChange: vi.fn() };
 }
 
-const entry = (over: Partial<OwnedEntry> = {}): OwnedEntry => ({ id: ENTRY_ID, userId: 'U_AUTHOR', deletedAt: null, ...over });
+const entry = (over: Partial<OwnedEntry> = {}): OwnedEntry => ({ id: ENTRY_ID, userId: 'U_AUTHOR', deletedAt: null, source: 'slash_command', ...over });
 const notice = (text: string) => expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text });
 
 describe('entryNotices', () => {
   it('words each answer for the kind', () => {
-    expect(entryNotices('an entry', 'That entry')).toEqual({
+    const notices = entryNotices('an entry', 'That entry');
+    expect(notices.notFromSlack('webhook')).toBe(':information_source: That entry came from your CRM, so change it there: an undo or edit here would be overwritten by its next update.');
+    expect(notices.notFromSlack('import')).toContain('came from an import');
+    expect({ ...notices, notFromSlack: undefined }).toEqual({
+      notFromSlack: undefined,
       notYours: ':no_entry: Only the person who logged an entry can undo or edit it.',
       noLongerExists: ':grey_question: That entry no longer exists.',
       alreadyUndone: ':information_source: That entry was already undone.',
@@ -70,6 +74,8 @@ describe('undoOwnEntry', () => {
     ['a missing entry', undefined, 'U_AUTHOR', true, NOTICES.noLongerExists],
     ['someone else', entry(), 'U_OTHER', true, NOTICES.notYours],
     ['an entry already undone', entry(), 'U_AUTHOR', false, NOTICES.alreadyUndone],
+    ['an entry from the CRM', entry({ source: 'webhook' }), 'U_AUTHOR', true, NOTICES.notFromSlack('webhook')],
+    ['an imported entry', entry({ source: 'import' }), 'U_AUTHOR', true, NOTICES.notFromSlack('import')],
   ])('answers %s privately and changes nothing else', async (_name, found, clicker, removed, text) => {
     const { args, respond } = fakeArgs(clicker);
     const deps = fakeDeps();
@@ -78,7 +84,7 @@ describe('undoOwnEntry', () => {
     expect(respond).toHaveBeenCalledExactlyOnceWith(notice(text));
     expect(deps.afterChange).not.toHaveBeenCalled();
     expect(s.undoneMessage).not.toHaveBeenCalled();
-    if (clicker !== 'U_AUTHOR') expect(s.softDelete).not.toHaveBeenCalled();
+    if (clicker !== 'U_AUTHOR' || found?.source !== 'slash_command') expect(s.softDelete).not.toHaveBeenCalled();
   });
 });
 
@@ -102,6 +108,7 @@ describe('editOwnEntry', () => {
     ['an undone entry', entry({ deletedAt: NOW }), 'U_AUTHOR', NOTICES.nothingToEdit],
     ['an undone entry of someone else', entry({ deletedAt: NOW }), 'U_OTHER', NOTICES.nothingToEdit],
     ['someone else', entry(), 'U_OTHER', NOTICES.notYours],
+    ['an entry from the CRM', entry({ source: 'webhook' }), 'U_AUTHOR', NOTICES.notFromSlack('webhook')],
   ])('answers %s privately and opens nothing', async (_name, found, clicker, text) => {
     const { args, respond, viewsOpen } = fakeArgs(clicker);
     const s = spec(found);

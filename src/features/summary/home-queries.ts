@@ -11,6 +11,7 @@ export interface RecentActivityRow {
   account: string | null;
   occurredAt: Date;
   notes: string | null;
+  source: string;
   createdAt: Date;
 }
 
@@ -23,6 +24,7 @@ export interface RecentDealRow {
   account: string | null;
   closedAt: Date;
   notes: string | null;
+  source: string;
   createdAt: Date;
 }
 
@@ -42,6 +44,7 @@ export async function loadRecentEntries(db: Db, teamId: string, userId: string, 
       account: activities.account,
       occurredAt: activities.occurredAt,
       notes: activities.notes,
+      source: activities.source,
       createdAt: activities.createdAt,
     })
     .from(activities)
@@ -57,6 +60,7 @@ export async function loadRecentEntries(db: Db, teamId: string, userId: string, 
       account: deals.account,
       closedAt: deals.closedAt,
       notes: deals.notes,
+      source: deals.source,
       createdAt: deals.createdAt,
     })
     .from(deals)

@@ -9,6 +9,7 @@ import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { findDeal, openDealModal, softDeleteDeal } from '../deals/index.js';
+import { changeableInSlack, sourceWords } from '../../entries/author-actions.js';
 import { dayWords, typeNoun } from '../../entries/describe.js';
 import { findActivity, loadActivityTypes, openLogModal, softDeleteActivity } from '../logging/index.js';
 import { loadTargetProgress } from '../targets/index.js';
@@ -38,10 +39,11 @@ export function dealWords(row: DealWordsRow): string {
 
 /** A stored entry as the Home tab lists it; `when` is the day it happened, in the person's time zone. */
 export function recentEntry(row: RecentRow, types: ActivityTypeDef[], now: Date, timeZone: string): RecentEntry {
+  const from = changeableInSlack(row.source) ? {} : { from: sourceWords(row.source) };
   if (row.kind === 'activity') {
-    return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes };
+    return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes, ...from };
   }
-  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes };
+  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes, ...from };
 }
 
 /**
@@ -224,12 +226,14 @@ export async function handleHomeUndo(args: ButtonArgs, deps: Deps): Promise<void
     const deal = await findDeal(deps.db, teamId, id);
     if (!deal) notice = 'That deal no longer exists.';
     else if (deal.userId !== userId) notice = 'Only the person who logged a deal can undo it.';
+    else if (!changeableInSlack(deal.source)) notice = `That deal came from ${sourceWords(deal.source)}, so change it there: an undo here would be overwritten by its next update.`;
     else if (!(await softDeleteDeal(deps.db, teamId, userId, deal.id, now))) notice = 'That deal was already undone.';
     else notice = `Undone: ${dealWords(deal)}.`;
   } else {
     const activity = await findActivity(deps.db, teamId, id);
     if (!activity) notice = 'That entry no longer exists.';
     else if (activity.userId !== userId) notice = 'Only the person who logged an entry can undo it.';
+    else if (!changeableInSlack(activity.source)) notice = `That entry came from ${sourceWords(activity.source)}, so change it there: an undo here would be overwritten by its next update.`;
     else if (!(await softDeleteActivity(deps.db, teamId, userId, activity.id, now))) notice = 'That entry was already undone.';
     else notice = `Undone: ${activityWords(activity, await loadActivityTypes(deps.db, teamId))}.`;
   }

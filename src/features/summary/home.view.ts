@@ -64,6 +64,11 @@ export interface RecentEntry {
   when: string;
   /** The entry's notes, raw; shown cut short. */
   notes?: string | null;
+  /**
+   * Where it came from when not logged in Slack ("your CRM", "an import"): such an entry has no Undo (it is changed
+   * at its source; the next sync would bring it back), only a note saying where it came from.
+   */
+  from?: string;
 }
 
 export interface HomeInput {
@@ -176,7 +181,9 @@ function recentBlocks(recent: RecentEntry[]): KnownBlock[] {
   return recent.slice(0, MAX_RECENT_SHOWN).map((e, i) => {
     const emoji = e.kind === 'deal' ? ':moneybag:' : ':memo:';
     const note = e.notes && e.notes.trim() ? `\n_${inline(e.notes, MAX_NOTE_CHARS)}_` : '';
-    return section(`${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${note}`, {
+    const text = `${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${e.from ? ` · _from ${inline(e.from, 40)}_` : ''}${note}`;
+    if (e.from) return section(text, { block_id: `home_recent_${i}` });
+    return section(text, {
       block_id: `home_recent_${i}`,
       accessory: {
         type: 'button',
