@@ -68,6 +68,14 @@ export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOption
   return new Scheduler(deps, [leaderboard.createLeaderboardJob({ clientFor: () => client, claimedBy }), summary.createDigestJob({ clientFor: () => client, claimedBy })], opts);
 }
 
+/** How long /readyz waits for the database before answering 503. */
+export const READY_PING_TIMEOUT_MS = 2_000;
+/**
+ * Per request, for the clients that answer people (Bolt's, and the one the webhook and celebrations use): a hung
+ * call must not hold a handler or a celebration queue. Slack answers in well under a second when it answers.
+ */
+export const INTERACTIVE_REQUEST_TIMEOUT_MS = 10_000;
+
 function healthRoutes(database: Database): CustomRoute[] {
   return [
     {
@@ -82,7 +90,13 @@ function healthRoutes(database: Database): CustomRoute[] {
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
-        void database.ping().then((ok) => {
+        // A database that does not answer within READY_PING_TIMEOUT_MS is as good as down: answer 503 then.
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), READY_PING_TIMEOUT_MS);
+        });
+        void Promise.race([database.ping(), timedOut]).then((ok) => {
+          clearTimeout(timer);
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify(ok ? { status: 'ready', database: 'ok' } : { status: 'unavailable', database: 'unreachable' }));
         });
@@ -119,7 +133,9 @@ function closeConnectionsOnStop(server: Server): () => void {
 /** Build the Bolt app with every feature registered. Nothing listens until start(). */
 export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const { config, database, clock, logger } = options;
-  const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
+  const callerClientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
+  // The scheduler's client has its own (longer) timeout and retries; see buildScheduler.
+  const clientOptions: webApi.WebClientOptions = { timeout: INTERACTIVE_REQUEST_TIMEOUT_MS, ...callerClientOptions };
   // A client of our own for work outside Bolt's handlers (the webhook route, paced posts); same options as Bolt's.
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
@@ -127,7 +143,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory() };
   const home = summary.createHomeRefresher(deps, client);
   const deals = createDealsFeature(deps, client);
-  const scheduler = buildScheduler(deps, clientOptions, options.scheduler);
+  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler);
   const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);
 
