@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { connectPostgres, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { deferCleanup } from './cleanup.js';
 
 /** The server benchmarks create their databases on: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local one. */
 export function benchServerUrl(): string {
@@ -38,13 +39,11 @@ export async function freshPostgres(label: string): Promise<FreshPostgres> {
     await admin.end({ timeout: 5 });
     throw e;
   }
-  return {
-    database,
-    url: url.toString(),
-    drop: async () => {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
+  // Dropped by drop(), or by the run's cleanup when the bench fails or is interrupted before it gets there.
+  const drop = deferCleanup(async () => {
+    await database.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  });
+  return { database, url: url.toString(), drop };
 }
