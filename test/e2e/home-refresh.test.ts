@@ -4,7 +4,7 @@
  * still waits for every refresh queued.
  */
 import { webApi } from '@slack/bolt';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createHomeRefresher, HOME_REFRESH_MAX_PENDING } from '../../src/features/summary/index.js';
 import { describeEachDb } from '../helpers/db.js';
 import { BOT_TOKEN, startHarness, type Harness } from '../helpers/harness.js';
@@ -64,5 +64,24 @@ describeEachDb('Home refreshes', (getDb) => {
     refresher.refresh(DEFAULT_TEAM_ID, people[9]!);
     await refresher.drain();
     expect(publishesTo(people[9]!)).toHaveLength(1);
+  });
+
+  it('a person\'s Home is published at most once per interval: changes within it are published once, when it ends', async () => {
+    const client = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.fake.apiUrl });
+    const refresher = createHomeRefresher(h.bot.deps, client, { minIntervalMs: 1_500 });
+    refresher.refresh(DEFAULT_TEAM_ID, DEFAULT_USER_ID);
+    await vi.waitFor(() => expect(publishesTo(DEFAULT_USER_ID)).toHaveLength(1), { timeout: 5_000, interval: 10 });
+    const firstAt = publishesTo(DEFAULT_USER_ID)[0]!.at;
+    for (let i = 0; i < 10; i++) refresher.refresh(DEFAULT_TEAM_ID, DEFAULT_USER_ID);
+    await vi.waitFor(() => expect(publishesTo(DEFAULT_USER_ID)).toHaveLength(2), { timeout: 10_000, interval: 20 });
+    // One trailing publish for the ten changes, not before the interval was over.
+    expect(publishesTo(DEFAULT_USER_ID)[1]!.at - firstAt).toBeGreaterThanOrEqual(1_400);
+    await refresher.drain();
+    expect(publishesTo(DEFAULT_USER_ID)).toHaveLength(2);
+
+    // drain() (shutdown) publishes what waits for its interval at once, rather than dropping or waiting for it.
+    refresher.refresh(DEFAULT_TEAM_ID, DEFAULT_USER_ID);
+    await refresher.drain();
+    expect(publishesTo(DEFAULT_USER_ID)).toHaveLength(3);
   });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { webApi } from '@slack/bolt';
 import { DIGEST_CADENCES, type DigestCadence } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
@@ -107,47 +108,63 @@ export function refreshHomeSoon(deps: Deps, client: webApi.WebClient, teamId: st
 export const HOME_REFRESH_MAX_PENDING = 1_000;
 /** Refreshes published at once. Each reads several queries; PGlite has one connection and commands come first. */
 export const HOME_REFRESH_CONCURRENCY = 2;
+/**
+ * A person's Home is published at most once per this interval: a change within it is published when it ends (one
+ * trailing publish, whatever the number of changes). A rep logging fast, or a load test, costs one publish per
+ * interval, not one per entry; the tab still ends up showing the latest state.
+ */
+export const HOME_REFRESH_MIN_INTERVAL_MS = 2_000;
 
 export interface HomeRefresher {
   /** Queue a refresh of the person's Home tab. Returns at once; never throws, never waits. */
   refresh(teamId: string, userId: string): void;
-  /** Resolves when every queued and running refresh has finished (shutdown waits for it). */
+  /** Resolves when every queued, delayed and running refresh has finished (shutdown waits for it). */
   drain(): Promise<void>;
+}
+
+interface Person {
+  teamId: string;
+  userId: string;
 }
 
 /**
  * Background Home refreshes (what app.ts makes `deps.afterChange`): a bounded queue of people, each at most once,
  * worked through HOME_REFRESH_CONCURRENCY at a time. A change for someone already waiting costs nothing; a change
- * made while their refresh runs marks it stale and it runs once more, so the last publish shows the latest state
- * and a burst of changes for one person costs at most two publishes. When HOME_REFRESH_MAX_PENDING people are
- * waiting, further refreshes are dropped with a debug log.
+ * made while their refresh runs, or within HOME_REFRESH_MIN_INTERVAL_MS of their last publish, is published once
+ * when that interval ends, so the last publish shows the latest state and a burst of changes for one person costs
+ * at most two publishes. When HOME_REFRESH_MAX_PENDING people are waiting, further refreshes are dropped with a
+ * debug log. Intervals are measured on the monotonic clock (not the injected one).
  */
 export function createHomeRefresher(
   deps: Deps,
   client: webApi.WebClient,
-  opts: { maxPending?: number; concurrency?: number } = {},
+  opts: { maxPending?: number; concurrency?: number; minIntervalMs?: number } = {},
 ): HomeRefresher {
   const maxPending = opts.maxPending ?? HOME_REFRESH_MAX_PENDING;
   const concurrency = opts.concurrency ?? HOME_REFRESH_CONCURRENCY;
-  const waiting = new Map<string, { teamId: string; userId: string }>();
+  const minIntervalMs = opts.minIntervalMs ?? HOME_REFRESH_MIN_INTERVAL_MS;
+  const waiting = new Map<string, Person>();
+  const delayed = new Map<string, Person & { timer: NodeJS.Timeout }>();
   const running = new Map<string, { again: boolean }>();
+  /** When each person's last publish finished; entries older than the interval are pruned as it grows. */
+  const lastDone = new Map<string, number>();
   const workers = new Set<Promise<void>>();
 
   async function work(): Promise<void> {
     // Takes the next person synchronously (before any await), so a change that follows at once sees them running.
     for (let next = waiting.entries().next(); !next.done; next = waiting.entries().next()) {
-      const [key, { teamId, userId }] = next.value;
+      const [key, person] = next.value;
       waiting.delete(key);
       const state = { again: false };
       running.set(key, state);
       try {
-        do {
-          state.again = false;
-          await refreshHomeSoon(deps, client, teamId, userId);
-        } while (state.again);
+        await refreshHomeSoon(deps, client, person.teamId, person.userId);
       } finally {
         running.delete(key);
+        lastDone.set(key, performance.now());
       }
+      // Changed while it was being published: once more, after the interval.
+      if (state.again) refresh(person.teamId, person.userId);
     }
   }
 
@@ -162,24 +179,54 @@ export function createHomeRefresher(
     }
   }
 
+  function pruneLastDone(now: number): void {
+    if (lastDone.size <= maxPending) return;
+    for (const [key, at] of lastDone) if (now - at >= minIntervalMs) lastDone.delete(key);
+  }
+
+  function refresh(teamId: string, userId: string): void {
+    const key = `${teamId}:${userId}`;
+    if (waiting.has(key) || delayed.has(key)) return;
+    const current = running.get(key);
+    if (current) {
+      current.again = true;
+      return;
+    }
+    if (waiting.size + delayed.size >= maxPending) {
+      deps.logger.debug({ teamId, userId, pending: waiting.size + delayed.size }, 'Home refresh queue full; refresh dropped (the next open shows the data)');
+      return;
+    }
+    const now = performance.now();
+    pruneLastDone(now);
+    const wait = (lastDone.get(key) ?? -Infinity) + minIntervalMs - now;
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        delayed.delete(key);
+        waiting.set(key, { teamId, userId });
+        startWorkers();
+      }, wait);
+      timer.unref();
+      delayed.set(key, { teamId, userId, timer });
+      return;
+    }
+    waiting.set(key, { teamId, userId });
+    startWorkers();
+  }
+
   return {
-    refresh(teamId, userId) {
-      const key = `${teamId}:${userId}`;
-      if (waiting.has(key)) return;
-      const current = running.get(key);
-      if (current) {
-        current.again = true;
-        return;
-      }
-      if (waiting.size >= maxPending) {
-        deps.logger.debug({ teamId, userId, pending: waiting.size }, 'Home refresh queue full; refresh dropped (the next open shows the data)');
-        return;
-      }
-      waiting.set(key, { teamId, userId });
-      startWorkers();
-    },
+    refresh,
     async drain() {
-      while (workers.size > 0) await Promise.allSettled([...workers]);
+      for (;;) {
+        // Stopping: what waits for its interval is published now.
+        for (const [key, { teamId, userId, timer }] of delayed) {
+          clearTimeout(timer);
+          delayed.delete(key);
+          waiting.set(key, { teamId, userId });
+        }
+        startWorkers();
+        if (workers.size === 0) return;
+        await Promise.allSettled([...workers]);
+      }
     },
   };
 }
