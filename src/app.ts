@@ -171,6 +171,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     clientOptions,
     logger: boltLogger(logger),
     extendedErrorHandler: true,
+    // No feature reads Bolt's conversation store; its middleware would cost every request a lookup.
+    convoStore: false,
   });
   app.error(makeErrorHandler(logger));
 

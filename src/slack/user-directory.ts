@@ -12,6 +12,11 @@ export const USER_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
 /** Permission checks look fresher: a demoted admin loses admin commands within minutes. */
 export const ADMIN_CHECK_MAX_AGE_MS = 5 * 60 * 1000;
 
+/** A stored profile young enough to use without asking Slack again (`maxAgeMs`: USER_CACHE_TTL_MS by default). */
+export function isFreshProfile(profile: Pick<SlackUser, 'fetchedAt'>, now: Date, maxAgeMs = USER_CACHE_TTL_MS): boolean {
+  return now.getTime() - profile.fetchedAt.getTime() < maxAgeMs;
+}
+
 export function isWorkspaceAdmin(user: SlackUser): boolean {
   return user.isAdmin || user.isOwner;
 }
@@ -72,7 +77,7 @@ async function lookUp(
     .from(users)
     .where(and(eq(users.teamId, teamId), eq(users.userId, userId)));
   const now = clock.now();
-  if (stored && now.getTime() - stored.fetchedAt.getTime() < maxAgeMs) return { fresh: stored };
+  if (stored && isFreshProfile(stored, now, maxAgeMs)) return { fresh: stored };
 
   const key = `${teamId}:${userId}`;
   if (directory.recentMiss(key, now.getTime())) return { stored };

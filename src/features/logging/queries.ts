@@ -25,11 +25,22 @@ export interface NewActivity {
 
 /** Built-in types plus the workspace's own (a custom type with a built-in key replaces it). */
 export async function loadActivityTypes(db: Db, teamId: string): Promise<ActivityTypeDef[]> {
-  const custom = await db
-    .select({ key: activityTypes.key, label: activityTypes.label, plural: activityTypes.plural, outcomes: activityTypes.outcomes, emoji: activityTypes.emoji })
-    .from(activityTypes)
-    .where(eq(activityTypes.teamId, teamId))
-    .orderBy(activityTypes.id);
+  const custom = await db.select(CUSTOM_TYPE_COLUMNS).from(activityTypes).where(eq(activityTypes.teamId, teamId)).orderBy(activityTypes.id);
+  return withCustomTypes(custom);
+}
+
+/** The columns of a workspace's own activity type. */
+export const CUSTOM_TYPE_COLUMNS = {
+  key: activityTypes.key,
+  label: activityTypes.label,
+  plural: activityTypes.plural,
+  outcomes: activityTypes.outcomes,
+  emoji: activityTypes.emoji,
+};
+export type CustomTypeRow = { key: string; label: string; plural: string; outcomes: string[]; emoji: string | null };
+
+/** The built-in types with a workspace's own (in id order) merged in: a custom type with a built-in key replaces it. */
+export function withCustomTypes(custom: CustomTypeRow[]): ActivityTypeDef[] {
   const customKeys = new Set(custom.map((t) => t.key));
   return [
     ...BUILT_IN_ACTIVITY_TYPES.filter((t) => !customKeys.has(t.key)),
