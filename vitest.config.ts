@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests that spawn the bot or the CLI run the build, as npm start does: build it first.
+    globalSetup: ['test/helpers/build-dist.ts'],
     // PGlite boots and migrates per file in a few seconds; PostgreSQL suites create a database each.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,11 +1,13 @@
-import { buildApp } from './app.js';
+/**
+ * `npm start`: the bot for Slack, or the local sandbox. Only what the chosen mode needs is loaded (the sandbox,
+ * the app, each database driver are imported when used), so start-up stays quick and small.
+ */
 import { ConfigError, configSchema, isSocketMode, readEnvironment, resolveStartMode, type Config } from './config.js';
-import { createDb } from './db/client.js';
+import { createDb, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
-import { createLogger, scrubSecrets } from './lib/logger.js';
-import { SANDBOX_HOST, sandboxDir, startSandbox } from './sandbox/start.js';
+import { createLogger, scrubSecrets, type Logger } from './lib/logger.js';
 
 async function main(): Promise<void> {
   const env = readEnvironment();
@@ -65,6 +67,7 @@ async function runSandbox(env: NodeJS.ProcessEnv, reason: 'no-credentials' | 'fo
   }
   const { PORT, DATA_DIR, LOG_LEVEL, DATABASE_URL } = settings.data;
   const logger = createLogger(LOG_LEVEL);
+  const { SANDBOX_HOST, sandboxDir, startSandbox } = await import('./sandbox/start.js');
   if (DATABASE_URL) logger.warn('DATABASE_URL is not used by the sandbox: its data stays in its own embedded database under DATA_DIR/sandbox');
   let sandbox;
   try {
@@ -89,12 +92,30 @@ async function runSandbox(env: NodeJS.ProcessEnv, reason: 'no-credentials' | 'fo
   console.log(`Sales Pulse sandbox: ${running.url}`);
 }
 
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const database = await createDb(config);
+  logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database opened; applying migrations');
+  try {
+    await runMigrations(database);
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+  return database;
+}
+
 async function runForSlack(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
 
+  // The database opens and migrates while the app's modules load: a new PGlite data directory is copied and
+  // PGlite's WebAssembly compiled off this thread, PostgreSQL's round trips wait on the network. A failure is
+  // handled once it is awaited below.
+  const opening = openDatabase(config, logger);
+  opening.catch(() => {});
+  const { buildApp } = await import('./app.js');
   let database;
   try {
-    database = await createDb(config);
+    database = await opening;
   } catch (e) {
     if (e instanceof DataDirLockedError) {
       logger.fatal(e.message);
@@ -103,8 +124,6 @@ async function runForSlack(config: Config): Promise<void> {
     }
     throw e;
   }
-  logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database opened; applying migrations');
-  await runMigrations(database);
 
   const bot = buildApp({ config, database, clock: systemClock, logger });
 

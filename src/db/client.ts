@@ -1,28 +1,13 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import type { Database, Db } from './database.js';
 import * as schema from './schema/index.js';
 import { acquireDataDirLock, type DataDirLock } from './lock-file.js';
+import { createPgliteCluster } from './pglite-template.js';
 
-export type Schema = typeof schema;
-/** The Drizzle database both drivers give: query builders and transactions behave the same. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-
-export interface Database {
-  db: Db;
-  kind: 'postgres' | 'pglite';
-  /** The PostgreSQL URL (postgres only), for work that needs its own connection such as migrations. */
-  url?: string;
-  /** Raw SQL returning rows, the same shape on both drivers. */
-  rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]>;
-  /** True when the database answers a trivial query. */
-  ping(): Promise<boolean>;
-  close(): Promise<void>;
-}
+export type { Database, Db, Schema } from './database.js';
 
 export interface DbConfig {
   DATABASE_URL?: string;
@@ -34,6 +19,14 @@ export function resultRows<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   const rows = (result as { rows?: T[] } | null)?.rows;
   return rows ?? [];
+}
+
+/** Drizzle databases over PGlite (see isPglite). */
+const pgliteDbs = new WeakSet<Db>();
+
+/** True for a database opened by openPglite: one connection on this thread, no statement timeouts. */
+export function isPglite(db: Db): boolean {
+  return pgliteDbs.has(db);
 }
 
 function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, url?: string): Database {
@@ -66,13 +59,30 @@ export function connectPostgres(url: string, opts: { max?: number } = {}): Datab
   return wrap(db, 'postgres', () => client.end({ timeout: 5 }), url);
 }
 
-/** PGlite in memory (tests) or persisted in a directory guarded by a lock file. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export interface PgliteOptions {
+  /**
+   * The cluster a new data directory starts as a copy of, instead of running initdb (see pglite-template.ts):
+   * by default the one the build made for this PGlite and these migrations, if any; null for none.
+   */
+  template?: string | null;
+}
+
+/**
+ * PGlite in memory (tests) or persisted in a directory guarded by a lock file. PGlite and its Drizzle driver
+ * are loaded here, on first use, so a bot on PostgreSQL never loads them.
+ */
+export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (dataDir) lock = acquireDataDirLock(dataDir);
   try {
-    const client = dataDir ? await PGlite.create(path.join(dataDir, 'pglite')) : await PGlite.create();
+    const [client, { drizzle: drizzlePglite }] = await Promise.all([
+      dataDir
+        ? createPgliteCluster(path.join(dataDir, 'pglite'), opts.template)
+        : import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()),
+      import('drizzle-orm/pglite'),
+    ]);
     const db = drizzlePglite(client, { schema }) as unknown as Db;
+    pgliteDbs.add(db);
     return wrap(db, 'pglite', async () => {
       try {
         await client.close();

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import { PgliteDatabase } from 'drizzle-orm/pglite';
-import type { Db } from './client.js';
+import { isPglite, type Db } from './client.js';
 
 /** The work did not finish (or commit) before its deadline, and nothing it wrote was kept. */
 export class DeadlineExceeded extends Error {
@@ -72,8 +71,12 @@ export function commitBefore<T>(db: Db, deadline: number, work: (tx: Db) => Prom
     if (tooLate()) throw new DeadlineExceeded();
     state = 'working';
     // PGlite cannot cancel a running statement, and the extra round trip would only delay its one connection.
-    if (!(db instanceof PgliteDatabase)) await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, remainingMs(deadline))}`));
+    // On PostgreSQL the setting is pipelined: sent, not waited for, so the work's first statement follows it on the
+    // same connection at once (postgres.js pipelines a transaction's queries) and runs under it.
+    const timeoutSet = isPglite(db) ? undefined : Promise.resolve(tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, remainingMs(deadline))}`)));
+    timeoutSet?.catch(() => {}); // awaited below; a failure also fails the work's statements
     const result = await work(tx as unknown as Db);
+    await timeoutSet;
     if (tooLate()) throw new DeadlineExceeded();
     state = 'committing';
     return result;

@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addDays, addHours } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
 import type { Clock } from '../lib/clock.js';
 import { isoInstant, parseIso } from '../periods/calendar.js';
 import { nextSlot } from '../features/leaderboard/index.js';

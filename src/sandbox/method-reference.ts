@@ -3,8 +3,9 @@
  * app manifest: what the sandbox's Web API accepts, refuses, and which scopes each call needs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { packagePath } from '../lib/package-root.js';
 import { invalidArguments } from './api-error.js';
 import { isMissing, type Json } from './json-args.js';
 
@@ -14,7 +15,7 @@ export interface MethodSpec {
   scopes: { bot?: { name: string }[] };
 }
 
-const METHODS_DIR = fileURLToPath(new URL('./slack-methods/', import.meta.url));
+const METHODS_DIR = packagePath('src/sandbox/slack-methods');
 let methodSpecCache: Map<string, MethodSpec> | undefined;
 
 /** Every method in ./slack-methods/, read once. */
@@ -23,7 +24,7 @@ export function methodSpecs(): Map<string, MethodSpec> {
     methodSpecCache = new Map();
     for (const file of readdirSync(METHODS_DIR)) {
       if (!file.endsWith('.json')) continue;
-      const spec = JSON.parse(readFileSync(METHODS_DIR + file, 'utf8')) as Partial<MethodSpec>;
+      const spec = JSON.parse(readFileSync(path.join(METHODS_DIR, file), 'utf8')) as Partial<MethodSpec>;
       methodSpecCache.set(file.slice(0, -'.json'.length), {
         args: spec.args ?? {},
         errors: spec.errors ?? {},
@@ -34,7 +35,7 @@ export function methodSpecs(): Map<string, MethodSpec> {
   return methodSpecCache;
 }
 
-const MANIFEST_PATH = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
+const MANIFEST_PATH = packagePath('manifest.yml');
 
 /** What the sandbox reads from a Slack app manifest: the bot scopes, slash commands and global shortcuts. */
 export interface AppManifest {

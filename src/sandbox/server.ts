@@ -8,16 +8,17 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger.js';
+import { packagePath } from '../lib/package-root.js';
 import { CLOCK_PRESETS, localDateTimeInstant, presetInstant, type SandboxClock } from './clock.js';
 import { APP_CONVERSATION, clockLabel, conversationId, localInputValue, renderRegions, renderShell, type PageData } from './page.js';
 import { PeopleActions, SandboxRequestError } from './people-actions.js';
 import { BadRequest, readBody } from './api-http.js';
 import type { Workspace } from './workspace.js';
 
-const ASSETS: Record<string, { file: URL; type: string }> = {
-  'client.js': { file: new URL('./assets/client.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
-  'page.css': { file: new URL('./assets/page.css', import.meta.url), type: 'text/css; charset=utf-8' },
-  'blocks.css': { file: new URL('./render/blocks.css', import.meta.url), type: 'text/css; charset=utf-8' },
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'client.js': { file: packagePath('src/sandbox/assets/client.js'), type: 'text/javascript; charset=utf-8' },
+  'page.css': { file: packagePath('src/sandbox/assets/page.css'), type: 'text/css; charset=utf-8' },
+  'blocks.css': { file: packagePath('src/sandbox/render/blocks.css'), type: 'text/css; charset=utf-8' },
 };
 
 

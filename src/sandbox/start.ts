@@ -18,7 +18,6 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { RunOutcome } from '../scheduler/scheduler.js';
 import { sandboxClock, type SandboxClock } from './clock.js';
-import { describeDemoData, loadDemoData } from './demo-data.js';
 import type { PageData } from './page.js';
 import { PeopleActions } from './people-actions.js';
 import { SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_PEOPLE, SANDBOX_TEAM_ID, SANDBOX_TEAM_NAME, SANDBOX_TIME_ZONE } from './people.js';
@@ -147,7 +146,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       controls: {
         ready: () => botUrl !== undefined,
         runDue: async () => describeOutcomes(await app.scheduler.tick(clock.now())),
-        loadDemo: async () => describeDemoData(await loadDemoData(database.db, clock.now())),
+        // Demo data (and the CSV importer behind it) loads when first asked for.
+        loadDemo: async () => {
+          const { describeDemoData, loadDemoData } = await import('./demo-data.js');
+          return describeDemoData(await loadDemoData(database.db, clock.now()));
+        },
       },
     });
 

@@ -11,6 +11,7 @@ import { parseWhen } from '../../src/features/import/fields.js';
 import { formatImportError, importCsv, type ImportOptions, type ImportResult } from '../../src/features/import/index.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { createTestDb, DB_KINDS, describeEachDb, type TestDb } from '../helpers/db.js';
+import { CLI_ARGS, ROOT } from '../helpers/built.js';
 
 const TEAM = 'T0IMPORT';
 const NOW = new Date('2026-11-20T15:00:00Z');
@@ -398,12 +399,10 @@ describe('parseWhen', () => {
 // ---------------------------------------------------------------------------
 // The CLI, as an operator runs it
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, ['src/cli.ts', ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
       cwd: ROOT,
       // DATABASE_URL is always given: '' means the embedded database (and keeps a developer's .env out of it).
       env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: '', ...env },

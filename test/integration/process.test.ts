@@ -9,10 +9,8 @@ import { openPglite } from '../../src/db/client.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { DEFAULT_USER_ID, slackSender } from '../helpers/signed-request.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/harness.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-/** Exactly what `npm start` runs: node with tsx's loader in the same process (no wrapper process between us and the signal). */
-const START = [process.execPath, ['--import', 'tsx', 'src/main.ts']] as const;
+import { ROOT, START_ARGS } from '../helpers/built.js';
+import { createTestDb, DB_KINDS } from '../helpers/db.js';
 
 interface Running {
   child: ChildProcess;
@@ -20,8 +18,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function startBot(env: Record<string, string>): Running {
-  const child = spawn(START[0], [...START[1]], {
+/** Exactly what `npm start` runs after its build (node dist/main.js), without npm between us and the signal. */
+function startBot(env: Record<string, string>, nodeOptions: string[] = []): Running {
+  const child = spawn(process.execPath, [...nodeOptions, ...START_ARGS], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -254,5 +253,54 @@ describe('npm start without Slack credentials: the local sandbox', () => {
     } finally {
       busy.close();
     }
+  }, 60_000);
+});
+
+describe('what npm start loads before it is ready', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-modules-'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Modules the bot for Slack must not load to start: they are loaded when used, or belong to other modes or to the build. */
+  const NOT_AT_START: Record<string, RegExp> = {
+    'the chart renderer': /\/node_modules\/@resvg\//,
+    'the sandbox': /\/dist\/sandbox\//,
+    'the CSV importer': /\/node_modules\/csv-parse\/|\/dist\/features\/import\//,
+    'the YAML parser': /\/node_modules\/yaml\//,
+    'the build and dev tools': /\/node_modules\/(tsx|typescript|esbuild|drizzle-kit)\//,
+    'TypeScript sources': /\/src\/.*\.ts$/,
+  };
+
+  it.each(DB_KINDS)('on %s: its own driver, and no chart renderer, sandbox, CSV or YAML parser, or build tool', async (kind) => {
+    const testDb = kind === 'postgres' ? await createTestDb('postgres') : undefined;
+    const log = path.join(tmp, `${kind}.log`);
+    const port = await freePort();
+    const env = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MODULE_LOG: log,
+      ...(testDb ? { DATABASE_URL: testDb.database.url! } : { DATA_DIR: path.join(tmp, 'data') }),
+    };
+    const bot = startBot(env, ['--import', './test/helpers/module-log.mjs']);
+    try {
+      await waitForHealth(port, bot);
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+    } finally {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await testDb?.close();
+    }
+    const loaded = fs.readFileSync(log, 'utf8').split('\n');
+    // The log sees the app (so an empty list below means something).
+    expect(loaded.filter((url) => url.endsWith('/dist/app.js'))).toHaveLength(1);
+    for (const [what, pattern] of Object.entries(NOT_AT_START)) expect(loaded.filter((url) => pattern.test(url)), what).toEqual([]);
+    const pglite = loaded.filter((url) => /\/node_modules\/@electric-sql\/pglite\//.test(url));
+    if (kind === 'postgres') expect(pglite, 'PGlite').toEqual([]);
+    else expect(pglite.length).toBeGreaterThan(0);
   }, 60_000);
 });

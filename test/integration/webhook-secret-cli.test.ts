@@ -7,9 +7,8 @@ import { openPglite } from '../../src/db/client.js';
 import { acquireDataDirLock } from '../../src/db/lock-file.js';
 import { getSecret } from '../../src/features/deals/webhook-secrets.js';
 import { createTestDb, DB_KINDS, type TestDb } from '../helpers/db.js';
+import { CLI_ARGS, ROOT } from '../helpers/built.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SECRET = /spwh_[0-9a-f]{64}/g;
 
 interface Run {
@@ -22,8 +21,8 @@ interface Run {
 function cli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      TSX,
-      ['src/cli.ts', ...args],
+      process.execPath,
+      [...CLI_ARGS, ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATA_DIR: dataDir, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

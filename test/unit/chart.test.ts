@@ -169,11 +169,11 @@ function withoutNames(board: Board): Board {
  * The label check: render the board with its names and with every name blanked, through `render`
  * (SVG → PNG bytes), decode both PNGs, and count differing pixels in each label's box.
  */
-function labelInk(board: Board, render: (svg: string) => Buffer): { perLabel: number[]; outside: number; labels: TextNode[] } {
+async function labelInk(board: Board, render: (svg: string) => Promise<Buffer>): Promise<{ perLabel: number[]; outside: number; labels: TextNode[] }> {
   const svg = boardChartSvg(board);
   const labels = textNodes(svg, 'rep-label');
-  const named = decodePng(render(svg));
-  const blank = decodePng(render(boardChartSvg(withoutNames(board))));
+  const named = decodePng(await render(svg));
+  const blank = decodePng(await render(boardChartSvg(withoutNames(board))));
   const regions = labels.map(regionOf);
   return { perLabel: regions.map((r) => diffIn(named, blank, r)), outside: diffOutside(named, blank, regions), labels };
 }
@@ -192,8 +192,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 // ---------------------------------------------------------------------------------------------
 
 describe('renderBoardChart: the PNG', () => {
-  it('is a valid PNG of the default 1200×800 and a sensible size', () => {
-    const png = renderBoardChart(makeBoard(SAMPLE));
+  it('is a valid PNG of the default 1200×800 and a sensible size', async () => {
+    const png = await renderBoardChart(makeBoard(SAMPLE));
     const header = pngHeader(png);
     expect(header).toMatchObject({ width: 1200, height: 800, bitDepth: 8 });
     expect(png.length).toBeGreaterThan(10_000);
@@ -202,28 +202,28 @@ describe('renderBoardChart: the PNG', () => {
     expect(img.rgba.length).toBe(1200 * 800 * 4);
   });
 
-  it('has the requested width and height', () => {
+  it('has the requested width and height', async () => {
     for (const [width, height] of [
       [640, 480],
       [2000, 1000],
       [300, 300],
     ] as const) {
-      const png = renderBoardChart(makeBoard(SAMPLE), { width, height });
+      const png = await renderBoardChart(makeBoard(SAMPLE), { width, height });
       expect(pngHeader(png)).toMatchObject({ width, height });
     }
   });
 
-  it('refuses sizes that are not whole pixels or are absurd', () => {
+  it('refuses sizes that are not whole pixels or are absurd', async () => {
     for (const bad of [0, -5, 12.5, 10_000, Number.NaN]) {
-      expect(() => renderBoardChart(makeBoard(SAMPLE), { width: bad })).toThrow(RangeError);
+      await expect(renderBoardChart(makeBoard(SAMPLE), { width: bad })).rejects.toThrow(RangeError);
     }
   });
 
-  it.each([0, 1, 2, 50, 200])('renders a board of %i reps', (n) => {
+  it.each([0, 1, 2, 50, 200])('renders a board of %i reps', async (n) => {
     const board = makeBoard(makeReps(n, n + 7));
     const svg = boardChartSvg(board);
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
-    const png = renderBoardChart(board);
+    const png = await renderBoardChart(board);
     expect(pngHeader(png)).toMatchObject({ width: 1200, height: 800 });
     expect(png.length).toBeLessThan(400_000);
     expect((svg.match(/class="rep-point"/g) ?? []).length).toBe(n);
@@ -237,27 +237,27 @@ describe('renderBoardChart: the PNG', () => {
 });
 
 describe('renderBoardChart: the labels are really drawn', () => {
-  it('draws ink in every rep label box, and nowhere else, compared with the same board without names', () => {
-    const { perLabel, outside, labels } = labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg));
+  it('draws ink in every rep label box, and nowhere else, compared with the same board without names', async () => {
+    const { perLabel, outside, labels } = await labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg));
     expect(labels.map((l) => l.content).sort()).toEqual(SAMPLE.map((r) => r.name).sort());
     for (const ink of perLabel) expect(ink).toBeGreaterThan(150);
     expect(outside).toBe(0);
   });
 
-  it('draws the labels through renderBoardChart itself (the path scheduled posts use)', () => {
+  it('draws the labels through renderBoardChart itself (the path scheduled posts use)', async () => {
     const board = makeBoard(SAMPLE);
-    const named = decodePng(renderBoardChart(board));
-    const blank = decodePng(renderBoardChart(withoutNames(board)));
+    const named = decodePng(await renderBoardChart(board));
+    const blank = decodePng(await renderBoardChart(withoutNames(board)));
     const labels = textNodes(boardChartSvg(board), 'rep-label');
     expect(labels).toHaveLength(SAMPLE.length);
     for (const l of labels) expect(diffIn(named, blank, regionOf(l))).toBeGreaterThan(150);
   });
 
-  it('draws the title, axis titles, ticks and quadrant names too (differs from a render with no font)', () => {
+  it('draws the title, axis titles, ticks and quadrant names too (differs from a render with no font)', async () => {
     const board = makeBoard(SAMPLE);
     const svg = boardChartSvg(board);
-    const withFont = decodePng(renderBoardChart(board));
-    const noFont = decodePng(svgToPng(svg, []));
+    const withFont = decodePng(await renderBoardChart(board));
+    const noFont = decodePng(await svgToPng(svg, []));
     for (const cls of ['title', 'subtitle', 'tick-x', 'tick-y', 'quadrant', 'median-label']) {
       const nodes = textNodes(svg, cls);
       expect(nodes.length, cls).toBeGreaterThan(0);
@@ -265,8 +265,8 @@ describe('renderBoardChart: the labels are really drawn', () => {
     }
   });
 
-  it('control: the same check finds NO ink when the renderer has no usable font (no files)', () => {
-    const { perLabel, labels } = labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg, []));
+  it('control: the same check finds NO ink when the renderer has no usable font (no files)', async () => {
+    const { perLabel, labels } = await labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg, []));
     expect(labels).toHaveLength(SAMPLE.length);
     expect(perLabel.every((ink) => ink === 0)).toBe(true);
     // ...so the assertion of the real test would fail here:
@@ -275,11 +275,11 @@ describe('renderBoardChart: the labels are really drawn', () => {
     }).toThrow();
   });
 
-  it('control: the same check finds NO ink with a WOFF2 font, the @fontsource failure mode', () => {
+  it('control: the same check finds NO ink with a WOFF2 font, the @fontsource failure mode', async () => {
     // A WOFF2 file as @fontsource ships them: resvg cannot read the format and skips it silently.
     const woff2 = join(tmp, 'dejavu-sans-latin-400-normal.woff2');
     writeFileSync(woff2, Buffer.concat([Buffer.from('wOF2\u0000\u0001\u0000\u0000', 'latin1'), Buffer.alloc(2048, 0x5a)]));
-    const { perLabel } = labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg, [woff2]));
+    const { perLabel } = await labelInk(makeBoard(SAMPLE), (svg) => svgToPng(svg, [woff2]));
     expect(perLabel.every((ink) => ink === 0)).toBe(true);
   });
 });
@@ -332,18 +332,18 @@ describe('boardChartSvg: content', () => {
     expect(textNodes(svg, 'rep-label').map((t) => t.content)).toEqual(['Solo']);
   });
 
-  it('shows an empty-state chart for a board without reps', () => {
+  it('shows an empty-state chart for a board without reps', async () => {
     const svg = boardChartSvg(makeBoard([]));
     expect(textNodes(svg, 'empty').map((t) => t.content)).toEqual(['No activity or deals yet']);
     expect(svg).not.toContain('rep-point');
     expect(svg).not.toContain('median-x');
     // The message is really drawn.
-    const withFont = decodePng(renderBoardChart(makeBoard([])));
-    const noFont = decodePng(svgToPng(svg, []));
+    const withFont = decodePng(await renderBoardChart(makeBoard([])));
+    const noFont = decodePng(await svgToPng(svg, []));
     expect(diffIn(withFont, noFont, regionOf(textNodes(svg, 'empty')[0]!))).toBeGreaterThan(500);
   });
 
-  it('survives a board of all zeros (no zero-width scales)', () => {
+  it('survives a board of all zeros (no zero-width scales)', async () => {
     const board = makeBoard([
       { name: 'Zed', activities: 0, revenue: 0 },
       { name: 'Yan', activities: 0, revenue: 0 },
@@ -352,7 +352,7 @@ describe('boardChartSvg: content', () => {
     expect(svg).not.toMatch(/NaN|Infinity/);
     expect(textNodes(svg, 'tick-x').length).toBeGreaterThan(1);
     expect(textNodes(svg, 'tick-y').length).toBeGreaterThan(1);
-    expect(pngHeader(renderBoardChart(board))).toMatchObject({ width: 1200, height: 800 });
+    expect(pngHeader(await renderBoardChart(board))).toMatchObject({ width: 1200, height: 800 });
   });
 
   it(`labels at most ${MAX_LABELLED_REPS} reps on a crowded board: the top by revenue and by activities`, () => {
@@ -387,7 +387,7 @@ describe('boardChartSvg: hostile and awkward names', () => {
     { name: 'María-José Fernández de la Cruz y Olivares', activities: 8, revenue: 3_000 },
   ];
 
-  it('escapes everything, stays well-formed XML and renders', () => {
+  it('escapes everything, stays well-formed XML and renders', async () => {
     const board = makeBoard(hostile, { label: 'Q3 <FY2026> & "more"' });
     const svg = boardChartSvg(board);
     expect(svg).not.toContain('<script');
@@ -400,12 +400,12 @@ describe('boardChartSvg: hostile and awkward names', () => {
     expect(svg).not.toMatch(/&(?!(?:amp|lt|gt|quot|apos);)/);
     // resvg parses the document (it throws on malformed XML) and draws it.
     expect(() => new Resvg(svg)).not.toThrow();
-    const png = renderBoardChart(board);
+    const png = await renderBoardChart(board);
     expect(pngHeader(png)).toMatchObject({ width: 1200, height: 800 });
   });
 
-  it('draws the hostile names as text (ink in their boxes)', () => {
-    const { perLabel, labels } = labelInk(makeBoard(hostile), (svg) => svgToPng(svg));
+  it('draws the hostile names as text (ink in their boxes)', async () => {
+    const { perLabel, labels } = await labelInk(makeBoard(hostile), (svg) => svgToPng(svg));
     // The blank name gets no label; every other one is drawn.
     expect(labels).toHaveLength(hostile.length - 1);
     for (const ink of perLabel) expect(ink).toBeGreaterThan(50);
@@ -495,8 +495,8 @@ function expectClearLayout(layout: ChartLayout, { dots = true, leadersClear = tr
 }
 
 /** The pixels where the named and the blank-named renders differ: what the names (and their leader lines) drew. */
-function nameInk(board: Board): { named: Image; blank: Image; layout: ChartLayout } {
-  return { named: decodePng(renderBoardChart(board)), blank: decodePng(renderBoardChart(withoutNames(board))), layout: boardChartLayout(board) };
+async function nameInk(board: Board): Promise<{ named: Image; blank: Image; layout: ChartLayout }> {
+  return { named: decodePng(await renderBoardChart(board)), blank: decodePng(await renderBoardChart(withoutNames(board))), layout: boardChartLayout(board) };
 }
 
 /** Differing pixels not inside a label box (grown by 1 px for anti-aliasing) nor within 1.5 px of a leader line. */
@@ -561,8 +561,8 @@ describe('boardChartLayout: names keep clear of the quadrant names, each other a
     expectClearLayout(layout);
   });
 
-  it('the reported case, in pixels: no name ink on any quadrant name, and all of it inside the name boxes', () => {
-    const { named, blank, layout } = nameInk(makeBoard(REPORTED));
+  it('the reported case, in pixels: no name ink on any quadrant name, and all of it inside the name boxes', async () => {
+    const { named, blank, layout } = await nameInk(makeBoard(REPORTED));
     for (const c of layout.captions) expect(diffIn(named, blank, boxRegion(c.box)), c.text).toBe(0);
     for (const l of layout.labels) expect(diffIn(named, blank, boxRegion(l.box)), l.text).toBeGreaterThan(100);
     expect(inkOutsideLabels(named, blank, layout)).toBe(0);
@@ -587,13 +587,13 @@ describe('boardChartLayout: names keep clear of the quadrant names, each other a
     );
   });
 
-  it('a crowd, in pixels: the names and leader lines draw only inside their boxes and along their lines', () => {
-    const { named, blank, layout } = nameInk(makeBoard(CROWDED));
+  it('a crowd, in pixels: the names and leader lines draw only inside their boxes and along their lines', async () => {
+    const { named, blank, layout } = await nameInk(makeBoard(CROWDED));
     for (const l of layout.labels) expect(diffIn(named, blank, boxRegion(l.box)), l.text).toBeGreaterThan(100);
     expect(inkOutsideLabels(named, blank, layout)).toBe(0);
   });
 
-  it('measures wide, narrow and accented names so their ink stays inside their boxes', () => {
+  it('measures wide, narrow and accented names so their ink stays inside their boxes', async () => {
     const board = makeBoard([
       { name: 'WWWW MMMM', activities: 10, revenue: 9_000 },
       { name: 'iiii llll ffff', activities: 20, revenue: 2_000 },
@@ -601,7 +601,7 @@ describe('boardChartLayout: names keep clear of the quadrant names, each other a
       { name: 'jpqy gjy', activities: 40, revenue: 4_000 },
       { name: 'Łukasz Øresund', activities: 50, revenue: 1_000 },
     ]);
-    const { named, blank, layout } = nameInk(board);
+    const { named, blank, layout } = await nameInk(board);
     expectClearLayout(layout);
     expect(inkOutsideLabels(named, blank, layout)).toBe(0);
   });

@@ -76,7 +76,7 @@ export async function uploadThreadExtras(deps: Deps, client: webApi.WebClient, i
     }
   }
   try {
-    const png = renderBoardChart(board);
+    const png = await renderBoardChart(board);
     await client.files.uploadV2({
       channel_id: channel,
       thread_ts: ts,

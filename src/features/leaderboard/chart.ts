@@ -8,10 +8,11 @@
  * without fonts draws the same picture as a laptop. resvg reads TTF/OTF only: a WOFF/WOFF2 file
  * (what the `@fontsource` packages ship) is skipped and every label silently renders as nothing.
  *
+ * resvg (a native library) is loaded on the first chart drawn, not when the bot starts.
+ *
  * Money stays exact everywhere else; here revenue becomes a float in major units for plotting only.
  */
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
 import { currencyExponent } from '../../lib/money.js';
 import type { Board, Quadrant, RepStats } from './types.js';
 
@@ -63,7 +64,8 @@ export function chartFontFiles(): string[] {
 }
 
 /** Rasterise a chart SVG to PNG bytes with only the given font files (never the system's). */
-export function svgToPng(svg: string, fontFiles: string[] = chartFontFiles()): Buffer {
+export async function svgToPng(svg: string, fontFiles: string[] = chartFontFiles()): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     font: { fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
     fitTo: { mode: 'original' },
@@ -74,7 +76,7 @@ export function svgToPng(svg: string, fontFiles: string[] = chartFontFiles()): B
 }
 
 /** The board's scatter chart as PNG bytes (default 1200×800). */
-export function renderBoardChart(board: Board, opts: BoardChartOptions = {}): Buffer {
+export async function renderBoardChart(board: Board, opts: BoardChartOptions = {}): Promise<Buffer> {
   return svgToPng(boardChartSvg(board, opts));
 }
 
