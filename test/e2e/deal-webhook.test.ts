@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deals, workspaces, type DealSource } from '../../src/db/schema/index.js';
 import { createOrRotateSecret } from '../../src/features/deals/webhook-secrets.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
-import { describeEachDb } from '../helpers/db.js';
+import { createTestDb, describeEachDb } from '../helpers/db.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 import { sendDealWebhook, type SignedWebhookOptions } from '../helpers/webhook-signer.js';
@@ -323,6 +324,57 @@ describeEachDb('the CRM deal webhook', (getDb) => {
     const retry = await send(body);
     expect(retry.status).toBe(200);
     expect(await storedDeals()).toHaveLength(1);
+  });
+
+  it('refuses a body that is not JSON by its Content-Type with 415, and invalid UTF-8 with 400: nothing stored', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+      const res = await send(wonDeal, { headers: { 'content-type': type } });
+      expect(res.status, String(type)).toBe(415);
+      expect(res.body).toMatchObject({ ok: false, error: 'unsupported_media_type' });
+    }
+    expect((await send(wonDeal, { headers: { 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
+    await getDb().database.db.delete(deals);
+
+    // The account ends in a lone continuation byte: a decoder that replaced it would store U+FFFD.
+    const raw = Buffer.concat([Buffer.from(JSON.stringify({ ...wonDeal, account: 'AC' }).slice(0, -2)), Buffer.from([0x80]), Buffer.from('"}')]);
+    const timestamp = nowSeconds();
+    const signature = `sha256=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), raw])).digest('hex')}`;
+    const res = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sales-pulse-workspace': TEAM, 'x-sales-pulse-timestamp': String(timestamp), 'x-sales-pulse-signature': signature },
+      body: raw,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, error: 'invalid_encoding' });
+    await expectNoDeals();
+  });
+
+  it('refuses a rep who is a bot or deactivated with 422: a deal is credited to a person', async () => {
+    h.fake.addUser({ id: 'U0BOT0001', name: 'crm-bot', is_bot: true });
+    h.fake.addUser({ id: 'U0GONE001', name: 'gone', deleted: true });
+    for (const [id, words] of [['U0BOT0001', 'a bot'], ['U0GONE001', 'deactivated']] as const) {
+      const res = await send({ ...wonDeal, slack_user_id: id });
+      expect(res.status, id).toBe(422);
+      expect(res.body).toEqual({ ok: false, error: 'rep_not_creditable', errors: [{ field: 'slack_user_id', message: expect.stringContaining(`is ${words}`) }] });
+    }
+    await expectNoDeals();
+  });
+
+  it('answers 503 with Retry-After when the database is unavailable, never 500: nothing stored', async () => {
+    // A bot whose database went away (closed under it: every query fails as a lost connection does).
+    const gone = await createTestDb(getDb().kind);
+    const other = await startHarness({ db: gone });
+    try {
+      const goneSecret = (await createOrRotateSecret(gone.database.db, TEAM, { rotate: false, now: other.clock.now() })).secret!;
+      await gone.database.close();
+      const res = await sendDealWebhook(wonDeal, { url: `${other.baseUrl}/webhooks/deals`, teamId: TEAM, secret: goneSecret, timestamp: Math.floor(other.clock.now().getTime() / 1000) });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ ok: false, error: 'database_unavailable', message: expect.stringContaining('nothing was stored') });
+      expect(res.headers.get('retry-after')).toBe('30');
+    } finally {
+      await other.stop();
+      await gone.close();
+    }
   });
 
   it('refuses a body over 64 KiB with 413, and other methods with 404', async () => {

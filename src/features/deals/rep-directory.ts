@@ -11,7 +11,21 @@ export const REP_CACHE_HIT_TTL_MS = 60 * 60 * 1000;
 export const REP_CACHE_MISS_TTL_MS = 5 * 60 * 1000;
 const REP_CACHE_MAX_ENTRIES = 10_000;
 
-type CacheEntry = { userId: string | null; expiresAt: number } | { pending: Promise<string | null> };
+/** Who a rep is: their user id, null when Slack has no such user, or why they cannot be credited (a bot, deactivated). */
+export interface RepLookup {
+  userId: string | null;
+  refused?: 'a bot' | 'deactivated';
+}
+
+type CacheEntry = { answer: RepLookup; expiresAt: number } | { pending: Promise<RepLookup> };
+
+/** A users.* answer's user as a lookup: bots and deactivated people are refused (a deal is credited to a person). */
+function lookupOf(user: { id?: string; is_bot?: boolean; deleted?: boolean } | undefined): RepLookup {
+  if (!user?.id) return { userId: null };
+  if (user.is_bot) return { userId: user.id, refused: 'a bot' };
+  if (user.deleted) return { userId: user.id, refused: 'deactivated' };
+  return { userId: user.id };
+}
 
 /**
  * Which Slack user a rep is: an email resolved with users.lookupByEmail, or a user id checked with users.info.
@@ -27,44 +41,42 @@ export class SlackRepDirectory {
     private readonly ttl = { hitMs: REP_CACHE_HIT_TTL_MS, missMs: REP_CACHE_MISS_TTL_MS },
   ) {}
 
-  /** The user id for an email in the workspace, or null when no Slack user has it. */
-  userIdForEmail(teamId: string, email: string): Promise<string | null> {
+  /** The user for an email in the workspace (userId null when no Slack user has it). */
+  userIdForEmail(teamId: string, email: string): Promise<RepLookup> {
     return this.cached(`email:${teamId}:${email.toLowerCase()}`, async () => {
       try {
-        const res = await this.client.users.lookupByEmail({ email });
-        return res.user?.id ?? null;
+        return lookupOf((await this.client.users.lookupByEmail({ email })).user);
       } catch (error) {
-        if (platformCode(error) === 'users_not_found') return null;
+        if (platformCode(error) === 'users_not_found') return { userId: null };
         throw error;
       }
     });
   }
 
-  /** The id itself when Slack knows the user, else null. */
-  checkUserId(teamId: string, userId: string): Promise<string | null> {
+  /** The user with that id (userId null when Slack does not know it). */
+  checkUserId(teamId: string, userId: string): Promise<RepLookup> {
     return this.cached(`id:${teamId}:${userId}`, async () => {
       try {
-        const res = await this.client.users.info({ user: userId });
-        return res.user?.id ?? null;
+        return lookupOf((await this.client.users.info({ user: userId })).user);
       } catch (error) {
-        if (platformCode(error) === 'user_not_found') return null;
+        if (platformCode(error) === 'user_not_found') return { userId: null };
         throw error;
       }
     });
   }
 
-  private async cached(key: string, load: () => Promise<string | null>): Promise<string | null> {
+  private async cached(key: string, load: () => Promise<RepLookup>): Promise<RepLookup> {
     const now = this.clock.now().getTime();
     const entry = this.entries.get(key);
     if (entry && 'pending' in entry) return entry.pending;
-    if (entry && entry.expiresAt > now) return entry.userId;
+    if (entry && entry.expiresAt > now) return entry.answer;
     const pending = load();
     this.entries.set(key, { pending });
     try {
-      const userId = await pending;
+      const answer = await pending;
       if (this.entries.size > REP_CACHE_MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, { userId, expiresAt: this.clock.now().getTime() + (userId ? this.ttl.hitMs : this.ttl.missMs) });
-      return userId;
+      this.entries.set(key, { answer, expiresAt: this.clock.now().getTime() + (answer.userId && !answer.refused ? this.ttl.hitMs : this.ttl.missMs) });
+      return answer;
     } catch (error) {
       this.entries.delete(key);
       throw error;

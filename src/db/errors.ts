@@ -1,0 +1,22 @@
+/**
+ * Errors that mean "the database cannot be reached right now" (as opposed to a bad query): the connection was
+ * refused, dropped, timed out or closed, or the server is shutting down or out of connections. The caller answers
+ * "try again later" (503), since nothing was stored.
+ */
+const UNAVAILABLE_CODES = new Set([
+  // postgres.js and Node's socket errors
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE',
+  'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  // PostgreSQL: too many connections, shutting down, cannot connect now
+  '53300', '57P01', '57P02', '57P03',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cur = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+    const code = typeof cur.code === 'string' ? cur.code : '';
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true; // 08xxx: connection exceptions
+    // PGlite once closed
+    if (typeof cur.message === 'string' && /PGlite is closed/i.test(cur.message)) return true;
+  }
+  return false;
+}
