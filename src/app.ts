@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.js';
 import { isSocketMode } from './config.js';
@@ -149,6 +150,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
 
   let server: Server | undefined;
   let stopIntake: (() => void) | undefined;
+  /** Each HTTP request's arrival on the monotonic clock, stamped before Bolt reads its body. */
+  const arrivals = new WeakMap<IncomingMessage, number>();
   const receiver = socketMode
     ? new SocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN!,
@@ -159,6 +162,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     : new HTTPReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET!,
         customRoutes,
+        // When the request reached the bot, for the deadline of an answer in the ack (see slack/command-ack.ts).
+        customPropertiesExtractor: (req) => ({ receivedAt: arrivals.get(req) ?? performance.now() }),
         logger: boltLogger(logger),
         // Each handler acks itself within Slack's 3 seconds: the logging and deal commands with their stored and
         // confirmed answer (see slack/command-ack.ts), the others at once before slower work.
@@ -207,6 +212,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       }
       const port = typeof listen === 'number' ? listen : listen.port;
       server = (await app.start(typeof listen === 'number' ? listen : { port: listen.port, host: listen.host })) as Server;
+      server.prependListener('request', (req: IncomingMessage) => arrivals.set(req, performance.now()));
       stopIntake = closeConnectionsOnStop(server);
       started = true;
       const address = server.address();

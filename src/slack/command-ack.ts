@@ -1,5 +1,5 @@
 import type { Logger } from '../lib/logger.js';
-import { DeadlineExceeded } from '../db/commit-before.js';
+import { DeadlineExceeded, deadlineIn, remainingMs } from '../db/commit-before.js';
 import { noticeMessage, type Message } from './blocks.js';
 import { GENERIC_ERROR_TEXT } from './errors.js';
 import { escapeMrkdwn, truncate } from './text.js';
@@ -9,6 +9,15 @@ import { escapeMrkdwn, truncate } from './text.js';
  * 3 seconds, leaving room for the request's way in and the response's way back.
  */
 export const ACK_DEADLINE_MS = 2500;
+
+/**
+ * The deadline for answering a request in its ack: ACK_DEADLINE_MS from when the request reached the bot (the
+ * `receivedAt` app.ts puts in Bolt's context, on the monotonic clock), so time spent queued before the handler ran
+ * counts too; from now when it is unknown (Socket Mode).
+ */
+export function ackDeadline(context: Record<string, unknown>): number {
+  return typeof context.receivedAt === 'number' ? context.receivedAt + ACK_DEADLINE_MS : deadlineIn(ACK_DEADLINE_MS);
+}
 
 /** An ephemeral reply as an ack body: Slack shows it to the person who ran the command, nobody else. */
 export function ephemeral(message: Message): Message & { response_type: 'ephemeral' } {
@@ -56,7 +65,7 @@ export interface CommandAnswerIo {
  */
 export async function answerCommand(
   io: CommandAnswerIo,
-  context: { command: string; text: string; logger: Logger; deadlineMs?: number },
+  context: { command: string; text: string; logger: Logger; deadline?: number },
   work: () => Promise<Message | undefined>,
 ): Promise<void> {
   const settled = work().then(
@@ -65,7 +74,7 @@ export async function answerCommand(
   );
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), context.deadlineMs ?? ACK_DEADLINE_MS);
+    timer = setTimeout(() => resolve('late'), context.deadline === undefined ? ACK_DEADLINE_MS : remainingMs(context.deadline));
   });
   const first = await Promise.race([settled, late]);
   clearTimeout(timer);

@@ -2,9 +2,10 @@
  * `/leaderboard` on demand and its Post to channel button, end to end: signed requests in, the fake Slack's
  * record of what the user saw out, numbers computed from rows stored in the database.
  */
+import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { activities, deals, users } from '../../src/db/schema/index.js';
-import { WORKING_ON_IT_TEXT } from '../../src/slack/command-ack.js';
+import { ACK_DEADLINE_MS, ackDeadline, WORKING_ON_IT_TEXT } from '../../src/slack/command-ack.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb } from '../helpers/db.js';
 import { newResponseUrl, replyTo, startHarness, type Harness } from '../helpers/harness.js';
@@ -98,6 +99,25 @@ describeEachDb('/leaderboard on demand', (getDb) => {
     expect(later.response_type).toBe('ephemeral');
     expect(JSON.stringify(later.blocks)).toContain('Last week (Nov 16 – 22)');
     expect(tableOf(later.blocks).slice(1).map((r) => r[1])).toEqual(['Cy']);
+  });
+
+  it('a handler\'s ack deadline counts from when the request reached the bot, not from when the handler ran', async () => {
+    const seen: unknown[] = [];
+    h.bot.app.use(async ({ context, next }) => {
+      seen.push(context.receivedAt);
+      await next();
+    });
+    const before = performance.now();
+    await ackReply(h, { command: '/leaderboard', text: 'help' });
+    expect(seen).toHaveLength(1);
+    const receivedAt = seen[0] as number;
+    expect(typeof receivedAt).toBe('number');
+    expect(receivedAt).toBeGreaterThanOrEqual(before);
+    expect(receivedAt).toBeLessThanOrEqual(performance.now());
+    expect(ackDeadline({ receivedAt })).toBe(receivedAt + ACK_DEADLINE_MS);
+    // Without an arrival time (Socket Mode), from now.
+    const now = performance.now();
+    expect(ackDeadline({})).toBeGreaterThanOrEqual(now + ACK_DEADLINE_MS);
   });
 
   it('takes a period: last week has only last week\'s numbers', async () => {

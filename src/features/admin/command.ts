@@ -11,7 +11,7 @@ import {
   SCHEDULE_EXAMPLE,
 } from '../leaderboard/index.js';
 import { listMessage, noticeMessage, parseChannelMention, type Message } from '../../slack/blocks.js';
-import { answerCommand } from '../../slack/command-ack.js';
+import { ackDeadline, answerCommand } from '../../slack/command-ack.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
 import { cannotPostCode, type CannotPostCode } from '../../slack/web-api-errors.js';
@@ -61,7 +61,7 @@ const SUBCOMMANDS: Record<string, (ctx: AdminContext) => Promise<Message>> = {
  */
 export async function handleSalesAdmin(args: CommandArgs, deps: Deps): Promise<void> {
   const { command } = args;
-  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger }, () => salesAdminAnswer(args, deps));
+  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger, deadline: ackDeadline(args.context) }, () => salesAdminAnswer(args, deps));
 }
 
 async function salesAdminAnswer(args: CommandArgs, deps: Deps): Promise<Message> {

@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { localDay } from '../../periods/week.js';
-import { beforeDeadline, commitBefore, deadlineIn } from '../../db/commit-before.js';
+import { beforeDeadline, commitBefore } from '../../db/commit-before.js';
 import { noticeMessage, type Message } from '../../slack/blocks.js';
-import { ACK_DEADLINE_MS, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
+import { ackDeadline, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import type { CelebrationQueue } from './celebrations.js';
 import { buildDealConfirmation, loadDealContext } from './context.js';
@@ -43,7 +43,7 @@ export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebr
     });
     return;
   }
-  const deadline = deadlineIn(ACK_DEADLINE_MS);
+  const deadline = ackDeadline(args.context);
   let answer: Message | undefined;
   let stored: { deal: Deal; created: boolean } | undefined;
   try {

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
 import { noticeMessage } from '../../slack/blocks.js';
-import { answerCommand } from '../../slack/command-ack.js';
+import { ackDeadline, answerCommand } from '../../slack/command-ack.js';
 import type { ButtonArgs, CommandArgs } from '../../slack/listener-args.js';
 import { teamIdOf } from '../../slack/team-id.js';
 import { getProfileForPermission, getSlackUser, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT } from '../../slack/user-directory.js';
@@ -29,7 +29,7 @@ export function periodSettings(workspace: WorkspaceSettings, timeZone: string): 
 export async function handleLeaderboardCommand(args: CommandArgs, deps: Deps): Promise<void> {
   const { command, client } = args;
   const text = (command.text ?? '').trim();
-  await answerCommand(args, { command: command.command, text, logger: deps.logger }, async () => {
+  await answerCommand(args, { command: command.command, text, logger: deps.logger, deadline: ackDeadline(args.context) }, async () => {
     if (text.toLowerCase() === 'help') return noticeMessage(LEADERBOARD_HELP);
     const workspace = await ensureWorkspace(deps.db, command.team_id, command.team_domain);
     const user = await getSlackUser(deps, client, command.team_id, command.user_id);

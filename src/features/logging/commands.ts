@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import { localDay } from '../../periods/week.js';
 import type { Deps } from '../../deps.js';
-import { beforeDeadline, commitBefore, deadlineIn } from '../../db/commit-before.js';
+import { beforeDeadline, commitBefore } from '../../db/commit-before.js';
 import { noticeMessage, type Message } from '../../slack/blocks.js';
-import { ACK_DEADLINE_MS, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
+import { ackDeadline, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { buildConfirmation, loadLoggingContext } from './context.js';
 import { logActivityModal, type ModalMetadata } from './modal.view.js';
@@ -57,7 +57,7 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
     return;
   }
 
-  const deadline = deadlineIn(ACK_DEADLINE_MS);
+  const deadline = ackDeadline(args.context);
   let answer: Message | undefined;
   let stored: Activity | undefined;
   try {

@@ -10,7 +10,7 @@
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP } from '../../periods/parse-period.js';
 import { noticeMessage, parseUserMention, type Message } from '../../slack/blocks.js';
-import { answerCommand } from '../../slack/command-ack.js';
+import { ackDeadline, answerCommand } from '../../slack/command-ack.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
@@ -66,7 +66,7 @@ function dmFailureWords(error: unknown): string {
  */
 export async function handleMyStats(args: CommandArgs, deps: Deps, extra: MyStatsExtra = {}): Promise<void> {
   const { command } = args;
-  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger }, () => myStatsAnswer(args, deps, extra));
+  await answerCommand(args, { command: command.command, text: command.text ?? '', logger: deps.logger, deadline: ackDeadline(args.context) }, () => myStatsAnswer(args, deps, extra));
 }
 
 async function myStatsAnswer(args: CommandArgs, deps: Deps, extra: MyStatsExtra): Promise<Message> {
