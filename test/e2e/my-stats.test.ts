@@ -214,6 +214,7 @@ describeEachDb('/my-stats', (getDb) => {
     const args = (text: string) =>
       ({
         command: { command: '/my-stats', text, team_id: DEFAULT_TEAM_ID, team_domain: 'example', user_id: ANA },
+        context: {},
         ack: async (m: unknown) => {
           acks.push(m);
         },
