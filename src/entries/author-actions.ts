@@ -33,6 +33,11 @@ export function changeableInSlack(source: string): boolean {
   return source === 'slack' || source === 'slash_command' || source === 'modal';
 }
 
+/** "That deal came from your CRM, so change it there: an undo here would be overwritten by its next update." */
+export function changeItAtSource(thatNoun: string, source: string, change: string): string {
+  return `${thatNoun} came from ${sourceWords(source)}, so change it there: ${change} here would be overwritten by its next update.`;
+}
+
 /** "your CRM" / "an import": where an entry not logged in Slack came from. */
 export function sourceWords(source: string): string {
   return source === 'webhook' ? 'your CRM' : 'an import';
@@ -45,8 +50,7 @@ export function entryNotices(aNoun: string, thatNoun: string): EntryNotices {
     noLongerExists: `:grey_question: ${thatNoun} no longer exists.`,
     alreadyUndone: `:information_source: ${thatNoun} was already undone.`,
     nothingToEdit: `:grey_question: ${thatNoun} was undone, so there is nothing to edit.`,
-    notFromSlack: (source) =>
-      `:information_source: ${thatNoun} came from ${sourceWords(source)}, so change it there: an undo or edit here would be overwritten by its next update.`,
+    notFromSlack: (source) => `:information_source: ${changeItAtSource(thatNoun, source, 'an undo or edit')}`,
   };
 }
 

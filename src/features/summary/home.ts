@@ -10,7 +10,7 @@ import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { findDeal, openDealModal, softDeleteDeal } from '../deals/index.js';
-import { changeableInSlack, sourceWords } from '../../entries/author-actions.js';
+import { changeableInSlack, changeItAtSource, sourceWords } from '../../entries/author-actions.js';
 import { dayWords, typeNoun } from '../../entries/describe.js';
 import { findActivity, loadActivityTypes, openLogModal, softDeleteActivity } from '../logging/index.js';
 import { loadTargetProgress } from '../targets/index.js';
@@ -273,14 +273,14 @@ export async function handleHomeUndo(args: ButtonArgs, deps: Deps): Promise<void
     const deal = await findDeal(deps.db, teamId, id);
     if (!deal) notice = 'That deal no longer exists.';
     else if (deal.userId !== userId) notice = 'Only the person who logged a deal can undo it.';
-    else if (!changeableInSlack(deal.source)) notice = `That deal came from ${sourceWords(deal.source)}, so change it there: an undo here would be overwritten by its next update.`;
+    else if (!changeableInSlack(deal.source)) notice = changeItAtSource('That deal', deal.source, 'an undo');
     else if (!(await softDeleteDeal(deps.db, teamId, userId, deal.id, now))) notice = 'That deal was already undone.';
     else notice = `Undone: ${dealWords(deal)}.`;
   } else {
     const activity = await findActivity(deps.db, teamId, id);
     if (!activity) notice = 'That entry no longer exists.';
     else if (activity.userId !== userId) notice = 'Only the person who logged an entry can undo it.';
-    else if (!changeableInSlack(activity.source)) notice = `That entry came from ${sourceWords(activity.source)}, so change it there: an undo here would be overwritten by its next update.`;
+    else if (!changeableInSlack(activity.source)) notice = changeItAtSource('That entry', activity.source, 'an undo');
     else if (!(await softDeleteActivity(deps.db, teamId, userId, activity.id, now))) notice = 'That entry was already undone.';
     else notice = `Undone: ${activityWords(activity, await loadActivityTypes(deps.db, teamId))}.`;
   }
