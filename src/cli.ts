@@ -1,23 +1,36 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, configSchema, loadConfig, readEnvironment } from './config.js';
+import { ConfigError, configSchema, loadConfig, readEnvironment, storageSettings } from './config.js';
 import { createDb, openPglite } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { isoInstant, parseIso } from './periods/calendar.js';
 import { ignoreChanges, type Deps } from './deps.js';
-import { createOrRotateSecret } from './features/deals/index.js';
+import { createOrRotateSecret, sealWebhookSecrets } from './features/deals/index.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
 import { systemClock } from './lib/clock.js';
+import { loadSecretBox, type KeyLog } from './lib/encryption-key.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';
 import { UserDirectory } from './slack/user-directory.js';
 
-/** Operator commands. Only the database settings are needed, so no Slack tokens are required here. */
-const dbEnv = z.object({
-  DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
-  DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
-});
+/**
+ * Operator commands. Only the database settings (and the encryption keys) are needed, so no Slack tokens are
+ * required here. A bad value stops the command with the variable's name, as at start-up.
+ */
+const dbEnv = z.object(storageSettings);
+
+function storageEnvironment(): z.output<typeof dbEnv> {
+  const parsed = dbEnv.safeParse(process.env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  return parsed.data;
+}
+
+/** The key's one warning (a key file was generated) goes to stderr; stdout stays the command's answer. */
+const keyLog: KeyLog = {
+  info: () => {},
+  warn: (_fields, message) => console.error(message),
+};
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -36,7 +49,14 @@ Commands:
                workspace time zone; 2026-10-01T14:30:00Z or +02:00 is taken as is. No dates in the future.
   webhook-secret --workspace <team_id> [--rotate]
                create the workspace's CRM deal-webhook secret and print it once (it is never shown again);
-               --rotate replaces an existing one, and the old secret stops working at once
+               --rotate replaces an existing one, and the old secret stops working at once. Secrets are stored
+               encrypted with ENCRYPTION_KEY (unset: the key file DATA_DIR/encryption.key, made if missing)
+  reencrypt-secrets
+               encrypt every stored secret (the deal-webhook secrets) with the current key, ENCRYPTION_KEY (or the
+               key file when unset), opening those encrypted with the previous key given as OLD_ENCRYPTION_KEY;
+               plaintext secrets from before encryption are encrypted too. Running it again changes nothing.
+               Exit code 1 when a secret was encrypted with neither key (it is left as it is).
+               Example: ENCRYPTION_KEY=<new> OLD_ENCRYPTION_KEY=<old> npm run cli -- reencrypt-secrets
   run-due --now <ISO-8601 instant>
                act as if the scheduler ticked at that instant, then exit: every scheduled leaderboard whose
                latest slot at that instant has not run yet, and is within the 24-hour grace window, is
@@ -53,7 +73,7 @@ Commands:
   help         show this help`;
 
 async function migrate(): Promise<void> {
-  const env = dbEnv.parse(process.env);
+  const env = storageEnvironment();
   const database = await createDb(env);
   try {
     await runMigrations(database);
@@ -105,7 +125,7 @@ async function importCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const env = dbEnv.parse(process.env);
+  const env = storageEnvironment();
   const database = await createDb(env);
   try {
     // A fresh install can backfill before the bot's first start.
@@ -143,12 +163,13 @@ async function webhookSecretCommand(args: string[]): Promise<number> {
     return 1;
   }
   const rotate = parsed.values.rotate === true;
-  const env = dbEnv.parse(process.env);
+  const env = storageEnvironment();
   const database = await createDb(env);
   try {
     // The migrations the bot applies at start: the command works before the bot's first start too.
     await runMigrations(database);
-    const result = await createOrRotateSecret(database.db, teamId, { rotate, now: systemClock.now() });
+    const box = loadSecretBox(env, keyLog);
+    const result = await createOrRotateSecret(database.db, box, teamId, { rotate, now: systemClock.now() });
     if (!result.secret) {
       console.error(
         `Workspace ${teamId} already has a deal-webhook secret. It is shown only when it is made, so it is not printed again.\n` +
@@ -164,6 +185,38 @@ async function webhookSecretCommand(args: string[]): Promise<number> {
       `${what}\nIt is shown only this once; keep it in your CRM's secret store:\n\n${result.secret}\n\n` +
         `Sign each POST to /webhooks/deals with it (headers X-Sales-Pulse-Workspace: ${teamId}, X-Sales-Pulse-Timestamp, X-Sales-Pulse-Signature; see "CRM deal webhook" in the README).`,
     );
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * `reencrypt-secrets`: every stored secret encrypted with the current key (key rotation, and plaintext secrets
+ * from before encryption). What it did goes to stdout; secrets are never printed.
+ */
+async function reencryptSecretsCommand(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    console.error(`reencrypt-secrets: takes no arguments (the keys come from ENCRYPTION_KEY and OLD_ENCRYPTION_KEY), got: ${args.join(' ')}`);
+    return 1;
+  }
+  const env = storageEnvironment();
+  const database = await createDb(env);
+  try {
+    await runMigrations(database);
+    const box = loadSecretBox(env, keyLog);
+    const report = await sealWebhookSecrets(database.db, box, { reseal: true });
+    console.log(
+      `Deal-webhook secrets: ${report.resealed} re-encrypted from the previous key, ${report.sealed} encrypted from plaintext; ` +
+        `all readable ones are now encrypted with key ${box.keyId}.`,
+    );
+    if (report.unreadable.length > 0) {
+      console.error(
+        `${report.unreadable.length} secret${report.unreadable.length === 1 ? ' was' : 's were'} encrypted with neither ENCRYPTION_KEY nor OLD_ENCRYPTION_KEY, and ${report.unreadable.length === 1 ? 'was' : 'were'} left as ${report.unreadable.length === 1 ? 'it was' : 'they were'} (workspaces ${report.unreadable.join(', ')}). ` +
+          'Give the key they were encrypted with as OLD_ENCRYPTION_KEY and run this again, or, if that key is lost, make new secrets: npm run cli -- webhook-secret --workspace <team_id> --rotate',
+      );
+      return 1;
+    }
     return 0;
   } finally {
     await database.close();
@@ -296,6 +349,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     case 'webhook-secret':
       return webhookSecretCommand(argv.slice(argv.indexOf('webhook-secret') + 1));
+    case 'reencrypt-secrets':
+      return reencryptSecretsCommand(argv.slice(argv.indexOf('reencrypt-secrets') + 1));
     case 'import':
       return importCommand(argv.slice(argv.indexOf('import') + 1));
     case 'run-due':
@@ -320,6 +375,10 @@ runCli(process.argv.slice(2)).then(
     if (e instanceof DataDirLockedError) {
       console.error(e.message);
       process.exit(75);
+    }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
     }
     console.error(scrubSecrets(e instanceof Error ? e.message : String(e)));
     process.exit(1);

@@ -1,11 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
+import { ENCRYPTION_KEY_FORMAT, parseEncryptionKey } from './lib/secret-box.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Empty strings in .env files mean "not set". */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+/**
+ * ENCRYPTION_KEY and OLD_ENCRYPTION_KEY: optional, and when set 32 bytes as 64 hex characters or base64. Kept as
+ * the text given (src/lib/encryption-key.ts makes the key); a bad value is a start-up error naming the variable.
+ */
+export const encryptionKeySetting = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .refine((v) => parseEncryptionKey(v) !== undefined, { error: ENCRYPTION_KEY_FORMAT })
+    .optional(),
+);
+
+/** Where data is kept and the keys that seal secrets in it: read by the bot and by every CLI command that opens the database. */
+export const storageSettings = {
+  DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/sales_pulse (unset it to use the embedded database)' })
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
+  /** Encrypts secrets at rest (webhook secrets); unset: a key generated into DATA_DIR/encryption.key. */
+  ENCRYPTION_KEY: encryptionKeySetting,
+  /** The previous ENCRYPTION_KEY while rotating: still opens what it sealed (README, "Encryption key"). */
+  OLD_ENCRYPTION_KEY: encryptionKeySetting,
+};
 
 const SIGNING_SECRET_REQUIRED =
   'is required in HTTP mode: copy the Signing Secret from your Slack app’s "Basic Information" page (or set SLACK_APP_TOKEN to use Socket Mode)';
@@ -36,14 +65,7 @@ export const configSchema = z
         .url({ error: 'must be a URL such as https://slack.com/api/' })
         .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
     ),
-    DATABASE_URL: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, { error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/sales_pulse (unset it to use the embedded database)' })
-        .optional(),
-    ),
-    DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
+    ...storageSettings,
     LOG_LEVEL: z.preprocess(
       (v) => (v === '' || v === undefined ? 'info' : String(v).toLowerCase()),
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),

@@ -7,7 +7,9 @@ import { createDb, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
+import { loadSecretBox } from './lib/encryption-key.js';
 import { createLogger, scrubSecrets, type Logger } from './lib/logger.js';
+import type { SecretBox } from './lib/secret-box.js';
 
 async function main(): Promise<void> {
   const env = readEnvironment();
@@ -104,8 +106,26 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   return database;
 }
 
+/**
+ * Webhook secrets stored in plaintext by an earlier version are sealed now, so none stays readable at rest. One
+ * sealed with a key this process does not have is reported (its webhooks are refused until the key is right).
+ */
+async function sealSecretsAtRest(database: Database, box: SecretBox, logger: Logger): Promise<void> {
+  const { sealWebhookSecrets } = await import('./features/deals/index.js');
+  const report = await sealWebhookSecrets(database.db, box, { reseal: false });
+  if (report.sealed > 0) logger.info({ sealed: report.sealed, keyId: box.keyId }, 'encrypted the webhook secrets stored in plaintext by an earlier version');
+  if (report.unreadable.length > 0) {
+    logger.error(
+      { workspaces: report.unreadable, keyId: box.keyId },
+      'some webhook secrets were encrypted with another key: their webhooks are refused until ENCRYPTION_KEY is that key (see "Encryption key" in README.md), or their secrets are rotated',
+    );
+  }
+}
+
 async function runForSlack(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
+  // The key that seals secrets at rest: ENCRYPTION_KEY, else the key file in DATA_DIR (made on first start).
+  const secretBox = loadSecretBox(config, logger);
 
   // The database opens and migrates while the app's modules load: a new PGlite data directory is copied and
   // PGlite's WebAssembly compiled off this thread, PostgreSQL's round trips wait on the network. A failure is
@@ -125,7 +145,8 @@ async function runForSlack(config: Config): Promise<void> {
     throw e;
   }
 
-  const bot = buildApp({ config, database, clock: systemClock, logger });
+  await sealSecretsAtRest(database, secretBox, logger);
+  const bot = buildApp({ config, database, clock: systemClock, logger, secretBox });
 
   // Signals are handled from here on, so a SIGTERM that arrives while the app is still starting
   // (health checks already pass once the port listens) still shuts down cleanly.

@@ -15,6 +15,7 @@ import { configSchema } from '../config.js';
 import { openPglite, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { loadSecretBox } from '../lib/encryption-key.js';
 import type { Logger } from '../lib/logger.js';
 import type { RunOutcome } from '../scheduler/scheduler.js';
 import { sandboxClock, type SandboxClock } from './clock.js';
@@ -120,7 +121,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       DATA_DIR: dir,
       LOG_LEVEL: opts.logLevel,
     });
-    const app = buildApp({ config, database, clock, logger: opts.logger });
+    // The sandbox's own key file beside its database; its warning is for production, so it stays out of sight here.
+    const secretBox = loadSecretBox({ DATA_DIR: dir }, { info: () => {}, warn: (fields, message) => opts.logger.debug(fields, message) });
+    const app = buildApp({ config, database, clock, logger: opts.logger, secretBox });
     bot = app;
     let botUrl: string | undefined;
     const actions = new PeopleActions({

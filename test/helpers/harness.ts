@@ -9,6 +9,8 @@ import { DEFAULT_USER_ID, slackSender, type SlackSender, type ViewStateValues } 
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-token';
+/** The key the harness's app seals secrets at rest with (ENCRYPTION_KEY): 32 bytes as 64 hex characters. */
+export const TEST_ENCRYPTION_KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 
 export interface Harness {
   bot: SalesPulseApp;
@@ -50,6 +52,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     SLACK_API_URL: fake.apiUrl,
     PORT: '0',
     LOG_LEVEL: 'debug',
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -61,7 +61,11 @@ export const activities = pgTable(
     uniqueIndex('activities_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
     uniqueIndex('activities_team_external_uq').on(t.teamId, t.externalId),
     index('activities_team_occurred_idx').on(t.teamId, t.occurredAt),
-    index('activities_team_user_occurred_idx').on(t.teamId, t.userId, t.occurredAt),
+    // One person's live entries by time, covering: the confirmation's "that's N calls this week" and personal
+    // summaries are index-only range scans of that person's period, not of the whole workspace's.
+    index('activities_team_user_occurred_live_idx')
+      .on(t.teamId, t.userId, t.occurredAt, t.typeKey, t.quantity)
+      .where(sql`deleted_at is null`),
     // Covers the leaderboard's grouped sums: an index-only range scan of one workspace's period, live rows only
     // (cost follows the period's rows, not the table). Trailing key columns instead of INCLUDE: drizzle has no INCLUDE.
     index('activities_team_occurred_live_idx')

@@ -31,6 +31,11 @@ export const deals = pgTable(
     source: text('source', { enum: DEAL_SOURCES }).notNull(),
     /** The CRM's or the file's id: the same one again updates the deal instead of adding one. */
     externalId: text('external_id'),
+    /**
+     * The signed timestamp (X-Sales-Pulse-Timestamp) of the last webhook request applied to this deal: a request
+     * signed earlier is out of order and refused, so an older update never overwrites a newer one.
+     */
+    webhookTimestamp: timestamp('webhook_timestamp', { withTimezone: true }),
     /** Same key twice (a Slack retry, a double click) stores one row. */
     idempotencyKey: text('idempotency_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

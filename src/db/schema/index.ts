@@ -3,6 +3,7 @@ export * from './users.js';
 export * from './activities.js';
 export * from './deals.js';
 export * from './webhook-secrets.js';
+export * from './webhook-receipts.js';
 export * from './leaderboard-schedules.js';
 export * from './scheduled-runs.js';
 export * from './digest-subscriptions.js';

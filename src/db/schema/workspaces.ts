@@ -14,6 +14,11 @@ export const workspaces = pgTable('workspaces', {
   celebrationsChannel: text('celebrations_channel'),
   /** The digest for people who chose none: 'off' (opt-in) or 'weekly' (everyone, opt-out). */
   digestDefault: text('digest_default', { enum: ['off', 'weekly'] }).notNull().default('off'),
+  /**
+   * When digest_default last changed (null: never): no default digest for a slot at or before it. Its own
+   * column, written only by a real change of the default, so other settings never move it.
+   */
+  digestDefaultSince: timestamp('digest_default_since', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import { leaderboardSchedules, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import {
@@ -221,9 +221,14 @@ async function setDigestDefault({ deps, args, rest }: AdminContext): Promise<Mes
     return noticeMessage(`:information_source: Now: ${now}.
 Change it with \`/sales-admin digests weekly\` (everyone, opt-out) or \`/sales-admin digests off\` (opt-in).`);
   }
-  // Only a real change touches the row: its updated_at is when the default started (no digest for a slot before it).
+  // Only a real change moves digest_default_since, when the default started (no default digest for a slot at or
+  // before it): choosing the same again leaves waiting digests alone. The condition makes it one atomic change.
   if (word !== current) {
-    await deps.db.update(workspaces).set({ digestDefault: word, updatedAt: deps.clock.now() }).where(eq(workspaces.teamId, command.team_id));
+    const now = deps.clock.now();
+    await deps.db
+      .update(workspaces)
+      .set({ digestDefault: word, digestDefaultSince: now, updatedAt: now })
+      .where(and(eq(workspaces.teamId, command.team_id), ne(workspaces.digestDefault, word)));
   }
   return noticeMessage(
     word === 'weekly'

@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Deps } from '../../deps.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import { getSecret } from './webhook-secrets.js';
 
 /** A signed request is accepted this long either side of the server's clock. */
@@ -54,8 +55,19 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
-/** Check the three headers and the signature over the raw bytes. The secret lookup happens only for a fresh timestamp. */
-export async function authenticate(deps: Deps, req: IncomingMessage, raw: Buffer): Promise<{ ok: true; teamId: string } | { ok: false; reason: AuthFailure; teamId?: string }> {
+/** An authenticated request: its workspace, its signed timestamp (Unix seconds) and its HMAC (lowercase hex). */
+export interface Authenticated {
+  ok: true;
+  teamId: string;
+  timestamp: number;
+  signature: string;
+}
+
+/**
+ * Check the three headers and the signature over the raw bytes. The secret lookup (and its decryption with `box`)
+ * happens only for a fresh timestamp.
+ */
+export async function authenticate(deps: Deps, box: SecretBox, req: IncomingMessage, raw: Buffer): Promise<Authenticated | { ok: false; reason: AuthFailure; teamId?: string }> {
   const teamId = header(req, WEBHOOK_HEADERS.workspace);
   const timestamp = header(req, WEBHOOK_HEADERS.timestamp);
   const signature = header(req, WEBHOOK_HEADERS.signature);
@@ -63,12 +75,13 @@ export async function authenticate(deps: Deps, req: IncomingMessage, raw: Buffer
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS) return { ok: false, reason: 'stale_timestamp', teamId };
   const match = /^sha256=([0-9a-f]{64})$/i.exec(signature);
-  const secret = await getSecret(deps.db, teamId);
+  const secret = await getSecret(deps.db, box, teamId);
   // Compute an HMAC either way, so an unknown workspace costs about what a wrong signature does.
   const expected = Buffer.from(hmacHex(secret ?? 'no-secret-for-this-workspace', timestamp, raw), 'hex');
   if (!match) return { ok: false, reason: 'malformed_signature', teamId };
   const given = Buffer.from(match[1]!, 'hex');
   const equal = timingSafeEqual(expected, given);
   if (!secret) return { ok: false, reason: 'unknown_workspace', teamId };
-  return equal ? { ok: true, teamId } : { ok: false, reason: 'bad_signature', teamId };
+  // The hex in lowercase: `sha256=ABC…` and `sha256=abc…` are one request (a replay check compares this).
+  return equal ? { ok: true, teamId, timestamp: Number(timestamp), signature: match[1]!.toLowerCase() } : { ok: false, reason: 'bad_signature', teamId };
 }

@@ -1,0 +1,2 @@
+DROP INDEX "activities_team_user_occurred_idx";--> statement-breakpoint
+CREATE INDEX "activities_team_user_occurred_live_idx" ON "activities" USING btree ("team_id","user_id","occurred_at","type_key","quantity") WHERE deleted_at is null;
