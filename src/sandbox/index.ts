@@ -8,7 +8,7 @@ export { BadRequest, readBody } from './api-http.js';
 export { blockKitProblems } from './block-kit-checks.js';
 export type { FakeUser, FakeUserInput, FakeUserProfile } from './fake-users.js';
 export { manifestBotScopes, readManifest, type AppManifest } from './method-reference.js';
-export type { FailureSpec, RecordedCall, WaitForOptions } from './recorder.js';
+export type { DelaySpec, FailureSpec, RecordedCall, WaitForOptions } from './recorder.js';
 export * from './slack-requests.js';
 export * from './workspace.js';
 export * from './people.js';

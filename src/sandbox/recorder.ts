@@ -34,6 +34,18 @@ export interface FailureSpec {
   retryAfter?: number;
   /** How many consecutive calls fail. Default 1. */
   times?: number;
+  /**
+   * Web API methods: the call takes effect first (the message is posted, as Slack does when it fails only to
+   * answer), then the failure is answered. Default false: refused before anything happens.
+   */
+  afterEffect?: boolean;
+}
+
+export interface DelaySpec {
+  /** The call is handled at once (it takes effect and is recorded), its answer sent this much later. */
+  ms: number;
+  /** How many consecutive calls are answered late. Default 1. */
+  times?: number;
 }
 
 export interface WaitForOptions {
@@ -42,6 +54,11 @@ export interface WaitForOptions {
 }
 
 interface PendingFailure extends FailureSpec {
+  remaining: number;
+}
+
+interface PendingDelay {
+  ms: number;
   remaining: number;
 }
 
@@ -78,6 +95,7 @@ export class CallRecorder {
   readonly calls: RecordedCall[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly failures = new Map<string, PendingFailure[]>();
+  private readonly delays = new Map<string, PendingDelay[]>();
 
   constructor(private readonly recording: boolean) {}
 
@@ -117,10 +135,27 @@ export class CallRecorder {
     });
   }
 
-  /** Forget recorded calls and pending failures (waiters stay). */
+  /** Forget recorded calls, pending failures and delays (waiters stay). */
   reset(): void {
     this.calls.length = 0;
     this.failures.clear();
+    this.delays.clear();
+  }
+
+  delayNext(method: string, delay: DelaySpec): void {
+    const queue = this.delays.get(method) ?? [];
+    queue.push({ ms: delay.ms, remaining: delay.times ?? 1 });
+    this.delays.set(method, queue);
+  }
+
+  /** How late to answer this call to `method` (spending one of its `times`); 0 for at once. */
+  takeDelay(method: string): number {
+    const queue = this.delays.get(method);
+    const delay = queue?.[0];
+    if (!delay) return 0;
+    delay.remaining -= 1;
+    if (delay.remaining <= 0) queue!.shift();
+    return delay.ms;
   }
 
   failNext(method: string, response: FailureSpec): void {

@@ -7,7 +7,8 @@
  * 1. Every tick: the job lists what is due; the run rows of those keys are read in one go (runs.ts); only keys
  *    without a row, or with a running claim whose lease has passed, are looked at, oldest slot first, at most
  *    `concurrency` at a time, at most `maxPerTick` started per tick (the rest are due at the next tick).
- *    Once `signal` aborts (shutdown) nothing new is started or claimed; work already claimed finishes.
+ *    Once `signal` aborts (shutdown) nothing new is started or claimed; work already claimed finishes, unless
+ *    the stop runs out of time first (9).
  * 2. A slot older than the grace window (24 h): never run, it is recorded once as `skipped` and logged; a
  *    claim given back (or left by a dead process) that is now too old is claimed and failed once, with its
  *    last error. Neither is ever sent.
@@ -18,17 +19,24 @@
  * 5. `build`: everything before the one call that delivers. It may call Slack methods that post nothing
  *    (users.info, conversations.open), so a failure here sent nothing and is retried: the claim is given back
  *    for a later tick (RETRY_DELAYS_MS: 1, then 5 minutes), at most MAX_ATTEMPTS claims, then failed.
- * 6. `send`: the call that delivers. If it fails, Slack may or may not have delivered, so only what certainly
- *    did not go out (a 429 the client gave up on, a connection never made: certainlyNotSent) is given back,
- *    for NOT_SENT_RETRY_MS on, without an attempt limit (the grace window bounds it): a delivery is delayed by
- *    rate limits or an outage, never dropped for them. Anything else (5xx, resets, timeouts) fails the run
- *    and is logged as an error: a miss (visible in scheduled_runs and the logs) beats a double.
+ * 6. `send`: the call that delivers, made through a posting client (src/slack/posting-client.ts: retries off,
+ *    429s rejected at once), so this protocol alone decides what is sent again. If it fails, Slack may or may
+ *    not have delivered, so only what certainly did not go out is tried again: a 429 is waited out here
+ *    (Retry-After, at most RATE_LIMITED_SENDS sends per claim), and a 429 past that or a connection never made
+ *    (certainlyNotSent) is given back, for NOT_SENT_RETRY_MS on or Slack's Retry-After if longer, without an
+ *    attempt limit (the grace window bounds it): a delivery is delayed by rate limits or an outage, never
+ *    dropped for them. Anything else (5xx, resets, timeouts, an answer that came too late) fails the run
+ *    with the reason and is logged as an error: a miss (visible in scheduled_runs and the logs) beats a double.
  * 7. At either stage, a Slack error in the job's `permanentErrors` (no retry can fix it: the bot is not in
  *    the channel, the person is gone, the token is revoked) fails the run at once and calls
  *    `onPermanentFailure` once (e.g. DM whoever set the schedule). No retries, so no storm.
  * 8. Sent: the run is completed with the message ts, retried with backoff for half the lease (a run left
  *    `running` would be sent again once its lease expires), even if the tick was aborted meanwhile. Then
  *    `afterSend` (e.g. a chart in the message's thread); its failures are logged, never undo the delivery.
+ * 9. Shutdown (`abandon`, called by the Scheduler when a bounded stop runs out of time): every run this process
+ *    still holds is given up at once. One that sent nothing yet (building, or waiting out a 429) is given back
+ *    for another process to take now; one whose send is in flight may or may not be delivered, so it is failed
+ *    with that reason (a miss beats a double). Nothing abandoned is sent afterwards by this process.
  *
  * The one case that can still send twice is the crash case of runs.ts: a process that died after sending and
  * before recording it (or could not record it for half a lease) has its claim taken over later.
@@ -36,7 +44,8 @@
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { certainlyNotSent, describeFailure, platformCode } from '../slack/web-api-errors.js';
+import { sendThroughRateLimits } from '../slack/posting-client.js';
+import { certainlyNotSent, describeFailure, platformCode, retryAfterMs } from '../slack/web-api-errors.js';
 import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from './runs.js';
 import type { RunOutcome } from './scheduler.js';
 
@@ -51,8 +60,12 @@ export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 export const MAX_ATTEMPTS = 3;
 /** After the n-th failed build, the run is given back until this much later (the last entry repeats). */
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000];
-/** After Slack certainly did not deliver (rate limits, unreachable): given back until this much later. */
+/** After Slack certainly did not deliver (rate limits, unreachable): given back until this much later (or Retry-After). */
 export const NOT_SENT_RETRY_MS = 60_000;
+/** The error recorded on a run given back at shutdown (it sent nothing). */
+export const GIVEN_BACK_AT_SHUTDOWN = 'given back at shutdown';
+/** The error recorded on a run failed at shutdown while its send was in flight. */
+export const INTERRUPTED_WHILE_SENDING = 'interrupted by shutdown while sending: it may or may not have been delivered';
 
 /** What the protocol itself needs; a job's own callbacks may ask for more (`D`). */
 export interface DeliveryDeps {
@@ -144,11 +157,51 @@ export interface DeliveryJob<T extends DueRun, M, D extends DeliveryDeps = Deliv
 export interface DeliveryScheduledJob<D extends DeliveryDeps> {
   name: string;
   runDue(deps: D, now: Date, signal?: AbortSignal): Promise<RunOutcome[]>;
+  /** Give up every run this job holds in this process (shutdown out of time; see the header, 9). */
+  abandon(): Promise<void>;
+}
+
+/** Where a claimed run is, for `abandon`: what giving it up means depends on whether anything may have been sent. */
+type HeldStage = 'building' | 'waiting' | 'sending' | 'sent';
+
+/** A run this process has claimed and not finished. */
+interface HeldRun {
+  stage: HeldStage;
+  /** Aborted when the run is given up: nothing more is sent or recorded for it here. */
+  readonly abandoned: AbortController;
+  /** Give it up: back for another process, or failed when a send is in flight. */
+  giveUp(): Promise<void>;
+}
+
+/** The runs one job holds in this process. Once given up, a run claimed late (a slow claim) is given up at once. */
+class HeldRuns {
+  private readonly runs = new Set<HeldRun>();
+  private givenUp = false;
+
+  add(run: HeldRun): void {
+    this.runs.add(run);
+    if (this.givenUp) void run.giveUp();
+  }
+
+  delete(run: HeldRun): void {
+    this.runs.delete(run);
+  }
+
+  async giveUpAll(): Promise<void> {
+    this.givenUp = true;
+    await Promise.allSettled([...this.runs].map((run) => run.giveUp()));
+  }
 }
 
 /** The ScheduledJob that runs `job`'s deliveries on every tick. */
 export function defineDeliveryJob<T extends DueRun, M, D extends DeliveryDeps, S extends Sent = Sent>(job: DeliveryJob<T, M, D, S>): DeliveryScheduledJob<D> {
-  return { name: job.name, runDue: (deps, now, signal) => runDeliveries(job, deps, now, signal) };
+  // The runs this job holds in this process: per job instance (one per app), never module-level.
+  const held = new HeldRuns();
+  return {
+    name: job.name,
+    runDue: (deps, now, signal) => runDeliveries(job, deps, now, signal, held),
+    abandon: () => held.giveUpAll(),
+  };
 }
 
 /**
@@ -161,6 +214,7 @@ export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps,
   deps: D,
   now: Date,
   signal?: AbortSignal,
+  held: HeldRuns = new HeldRuns(),
 ): Promise<RunOutcome[]> {
   const graceMs = job.graceMs ?? DEFAULT_GRACE_MS;
   const maxPerTick = job.maxPerTick ?? Infinity;
@@ -183,7 +237,7 @@ export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps,
         deferred++;
       } else {
         started++;
-        outcome = await claimAndDeliver(job, item, existing.get(item.runKey), ctx, signal);
+        outcome = await claimAndDeliver(job, item, existing.get(item.runKey), ctx, signal, held);
       }
       if (outcome) outcomes.push(outcome);
     } catch (error) {
@@ -236,6 +290,7 @@ async function claimAndDeliver<T extends DueRun, M, D extends DeliveryDeps, S ex
   row: RunRow | undefined,
   ctx: TickContext<D>,
   signal: AbortSignal | undefined,
+  held: HeldRuns,
 ): Promise<RunOutcome | undefined> {
   const { deps, log } = ctx;
   const base = outcomeBase(job, item);
@@ -260,11 +315,38 @@ async function claimAndDeliver<T extends DueRun, M, D extends DeliveryDeps, S ex
     onLost: () => log.error('lost the claim of a run still in progress (this process stalled past its lease)'),
     onError: (error) => log.warn({ err: error }, 'could not renew the claim of a run in progress'),
   });
+  const run: HeldRun = {
+    stage: 'building',
+    abandoned: new AbortController(),
+    async giveUp() {
+      if (run.abandoned.signal.aborted) return;
+      run.abandoned.abort();
+      stopRenewing();
+      const stage = run.stage;
+      if (stage === 'sent') return; // delivered: its completion is being recorded
+      if (stage === 'sending') {
+        log.error({ stage }, `shutting down while the ${job.noun} was being ${job.verb}: failed, since it may or may not have been ${job.verb}`);
+        await failRun(deps.db, item.runKey, { claimedBy: job.claimedBy, error: INTERRUPTED_WHILE_SENDING, now: deps.clock.now() });
+        return;
+      }
+      log.warn({ stage }, `shutting down before the ${job.noun} was ${job.verb}: given back for another process`);
+      await releaseRun(deps.db, item.runKey, { claimedBy: job.claimedBy, error: GIVEN_BACK_AT_SHUTDOWN, retryAt: deps.clock.now() });
+    },
+  };
+  held.add(run);
   try {
-    return await deliver(job, item, { ...ctx, attempt: (row?.attempts ?? 0) + 1 }, leaseMs);
+    return await deliver(job, item, { ...ctx, attempt: (row?.attempts ?? 0) + 1 }, leaseMs, run);
   } finally {
+    held.delete(run);
     stopRenewing();
   }
+}
+
+/** The outcome of a run given up at shutdown (see HeldRun.giveUp: it recorded what happened). */
+function abandonedOutcome(job: { name: string }, item: DueRun, where: string, stage: HeldStage): RunOutcome {
+  const sentNothing = stage === 'building' || stage === 'waiting';
+  const error = sentNothing ? GIVEN_BACK_AT_SHUTDOWN : INTERRUPTED_WHILE_SENDING;
+  return { ...outcomeBase(job, item), status: sentNothing ? 'retry' : 'failed', detail: `${where}: ${error}`, error };
 }
 
 /** Claimed: build, send, record. Returns what came of it; never throws. */
@@ -273,27 +355,53 @@ async function deliver<T extends DueRun, M, D extends DeliveryDeps, S extends Se
   item: T,
   ctx: DeliveryContext<D>,
   leaseMs: number,
+  run: HeldRun,
 ): Promise<RunOutcome> {
   const { deps, log } = ctx;
+  const abandoned = run.abandoned.signal;
+  const given = () => abandonedOutcome(job, item, job.describe(item), run.stage);
   let message: M;
   try {
     message = await job.build(item, ctx);
   } catch (error) {
+    if (abandoned.aborted) return given();
     return notDelivered(job, item, ctx, error, 'build');
   }
   let sent: S;
   try {
-    sent = await job.send(item, message, ctx);
+    sent = await sendThroughRateLimits(
+      () => {
+        // Checked and set in one synchronous step, so a give-up sees either "nothing sent" or "sending".
+        if (abandoned.aborted) throw new Error(GIVEN_BACK_AT_SHUTDOWN);
+        run.stage = 'sending';
+        return job.send(item, message, ctx);
+      },
+      {
+        signal: abandoned,
+        beforeWait: (waitMs, sends) => {
+          run.stage = 'waiting';
+          log.info({ waitMs, sends }, `Slack is rate-limiting; the ${job.noun} is sent again after its Retry-After`);
+        },
+      },
+    );
   } catch (error) {
+    if (abandoned.aborted) return given();
     return notDelivered(job, item, ctx, error, 'send');
   }
+  if (abandoned.aborted) {
+    // Given up while in flight (recorded failed, "may or may not have been delivered"): it was, as it turns out.
+    log.warn({ ts: sent.messageTs ?? null }, `the ${job.noun} given up at shutdown while in flight was ${job.verb} after all`);
+    return given();
+  }
+  run.stage = 'sent';
 
   // Delivered. Record it, retried hard: a run left `running` would be delivered again once its lease expires.
   const messageTs = sent.messageTs ?? null;
   const recorded = await completeRunPersistently(deps.db, item.runKey, { claimedBy: job.claimedBy, messageTs, clock: deps.clock, withinMs: leaseMs / 2 });
   if (recorded === 'unrecorded') log.error({ ts: messageTs }, `${job.verb} the ${job.noun} but could not record it; it may be ${job.verb} again when the claim expires`);
   if (recorded === 'taken-over') log.error({ ts: messageTs }, `${job.verb} the ${job.noun}, but another process had taken the run over (this one stalled past its lease); its record stands`);
-  if (job.afterSend) {
+  if (job.afterSend && abandoned.aborted) log.warn(`shutting down: what follows the ${job.noun} is not done`);
+  else if (job.afterSend) {
     try {
       await job.afterSend(item, message, sent, ctx);
     } catch (error) {
@@ -347,7 +455,7 @@ async function notDelivered<T extends DueRun, M, D extends DeliveryDeps, S exten
     return outcome;
   }
   if (certainlyNotSent(error)) {
-    const retryAt = new Date(deps.clock.now().getTime() + NOT_SENT_RETRY_MS);
+    const retryAt = new Date(deps.clock.now().getTime() + Math.max(NOT_SENT_RETRY_MS, retryAfterMs(error) ?? 0));
     log.warn({ retryAt, reason, stage }, `Slack refused or could not be reached before anything was ${job.verb}; a later tick tries again`);
     return giveBack(retryAt, reason);
   }

@@ -38,14 +38,28 @@ export interface ScheduledJob {
    * Should stop claiming new work once `signal` is aborted (shutdown); work already claimed finishes.
    */
   runDue(deps: Deps, now: Date, signal?: AbortSignal): Promise<RunOutcome[] | void>;
+  /**
+   * Shutdown ran out of time: give up, at once, whatever this job still holds in this process, so another
+   * process can take it (see deliveries.ts). Nothing given up may be sent by this process afterwards.
+   */
+  abandon?(): Promise<void>;
 }
 
 export interface SchedulerOptions {
   /** node-cron expression for the tick; default every minute. */
   cronExpression?: string;
+  /** How long stop() waits for runs in progress before giving them up; default DEFAULT_STOP_TIMEOUT_MS. */
+  stopTimeoutMs?: number;
 }
 
 export const EVERY_MINUTE = '* * * * *';
+/**
+ * How long stop() lets claimed runs finish before giving them up: a few seconds, well inside a container's kill
+ * grace period (Docker's 10 s, Kubernetes' 30 s), however long Slack's rate limits would have kept them going.
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+/** How long stop() then waits for the give-ups to be recorded (a database write per run). */
+export const ABANDON_TIMEOUT_MS = 2_000;
 
 /** host:pid:random, recorded on the claims this process makes (operators read it; nothing depends on it). */
 export function instanceId(): string {
@@ -57,6 +71,7 @@ export class Scheduler {
   private readonly inFlight = new Set<Promise<RunOutcome[]>>();
   private readonly abort = new AbortController();
   private readonly cronExpression: string;
+  private readonly stopTimeoutMs: number;
 
   constructor(
     private readonly deps: Deps,
@@ -64,6 +79,7 @@ export class Scheduler {
     opts: SchedulerOptions = {},
   ) {
     this.cronExpression = opts.cronExpression ?? EVERY_MINUTE;
+    this.stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     if (!cron.validate(this.cronExpression)) throw new Error(`Invalid cron expression for the scheduler: ${this.cronExpression}`);
   }
 
@@ -93,7 +109,12 @@ export class Scheduler {
     void this.tick(this.deps.clock.now());
   }
 
-  /** Stop ticking, tell running jobs to claim nothing new, and wait for the runs already claimed to finish. */
+  /**
+   * Stop ticking, tell running jobs to claim nothing new, and let the runs already claimed finish, for at most
+   * `stopTimeoutMs`: past that, each job gives up what it still holds (given back for another process, or failed
+   * when a send is in flight; see deliveries.ts), and stop() returns once that is recorded (at most
+   * ABANDON_TIMEOUT_MS more) without waiting for the work itself.
+   */
   async stop(): Promise<void> {
     const task = this.task;
     this.task = undefined;
@@ -102,7 +123,14 @@ export class Scheduler {
       await task.stop();
       await task.destroy();
     }
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    const finished = (async () => {
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      return true;
+    })();
+    if (await within(finished, this.stopTimeoutMs)) return;
+    this.deps.logger.warn({ component: 'scheduler', stopTimeoutMs: this.stopTimeoutMs }, 'scheduled runs still in progress at shutdown; giving them up for another process');
+    const abandoned = Promise.allSettled(this.jobs.flatMap((job) => (job.abandon ? [job.abandon()] : []))).then(() => true);
+    if (!(await within(abandoned, ABANDON_TIMEOUT_MS))) this.deps.logger.error({ component: 'scheduler' }, 'could not record every scheduled run given up at shutdown');
   }
 
   /**
@@ -129,5 +157,18 @@ export class Scheduler {
       }
     }
     return outcomes;
+  }
+}
+
+/** `work`'s value if it settles within `ms`, else false (it is not cancelled, only no longer waited for). */
+async function within(work: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -47,6 +47,19 @@ export function certainlyNotSent(error: unknown): boolean {
   return e?.code === 'slack_webapi_request_error' && NOT_SENT_CODES.has(e.original?.cause?.code ?? '');
 }
 
+/**
+ * How long Slack asked to wait before calling again, when the call was refused for rate limits: the Retry-After
+ * of a WebAPIRateLimitedError (a client with `rejectRateLimitedCalls`), or the one named in the message of a 429 a
+ * retrying client gave up on; 0 when Slack named none. Undefined when the error is not a rate limit.
+ */
+export function retryAfterMs(error: unknown): number | undefined {
+  if (!isRateLimited(error)) return undefined;
+  const e = error as { retryAfter?: unknown; message?: string; original?: { message?: string } } | null;
+  if (typeof e?.retryAfter === 'number' && Number.isFinite(e.retryAfter)) return Math.max(0, e.retryAfter) * 1000;
+  const named = /retry-after: (\d+)/.exec(`${e?.message ?? ''} ${e?.original?.message ?? ''}`);
+  return named ? Number(named[1]) * 1000 : 0;
+}
+
 /** A short reason for scheduled_runs.error and the logs. */
 export function describeFailure(error: unknown): string {
   const code = platformCode(error);
@@ -55,7 +68,8 @@ export function describeFailure(error: unknown): string {
   const e = error as { code?: string; statusCode?: number; message?: string; retryAfter?: number };
   if (e?.code === 'slack_webapi_http_error' && e.statusCode) return `http_${e.statusCode}`;
   if (e?.code === 'slack_webapi_request_error') {
-    const cause = (error as { original?: { cause?: { code?: string } } }).original?.cause?.code;
+    const original = (error as { original?: { name?: string; cause?: { code?: string } } }).original;
+    const cause = original?.cause?.code ?? (original?.name === 'TimeoutError' ? 'timeout' : undefined);
     return cause ? `request_error: ${cause}` : `request_error: ${e.message ?? ''}`.trim();
   }
   return e?.message ?? String(error);

@@ -1,14 +1,23 @@
 /**
  * Win celebrations end to end: `/sales-admin celebrations …` by a workspace admin (announced in the
  * channel, saved only when the bot can post there), then the celebration a won deal gets in that channel:
- * once per deal, paced about a second apart per channel, through a 429, and never for a lost deal.
+ * once per deal, paced about a second apart per channel, through a 429, and never for a lost deal; never twice
+ * when Slack posts and then answers 5xx or too late; and the sweep that posts, once, a celebration left
+ * unposted by a process that stopped or failed without sending, within the retry window.
  */
 import { asc, eq } from 'drizzle-orm';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.js';
-import { CelebrationQueue } from '../../src/features/deals/celebrations.js';
+import {
+  CELEBRATION_INTERRUPTED,
+  CELEBRATION_LEASE_MS,
+  CELEBRATION_RETRY_WINDOW_MS,
+  CELEBRATION_SWEEP_JOB,
+  CelebrationQueue,
+} from '../../src/features/deals/celebrations.js';
 import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
-import { describeEachDb } from '../helpers/db.js';
+import { createPostingClient, RATE_LIMITED_SENDS } from '../../src/slack/posting-client.js';
+import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
 import { newResponseUrl, replyTo, startHarness, type Harness } from '../helpers/harness.js';
 import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
@@ -22,6 +31,7 @@ const SAVED = `:white_check_mark: Won deals will be celebrated in <#${WINS}>. Tu
 const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
 /** Slack allows about one post per second per channel; the celebration queue paces itself to that. */
 const MIN_GAP_MS = 950;
+const MINUTE = 60_000;
 
 describeEachDb('admin: win celebrations', (getDb) => {
   let h: Harness;
@@ -38,6 +48,30 @@ describeEachDb('admin: win celebrations', (getDb) => {
   const storedDeals = () => db().select().from(deals).orderBy(asc(deals.createdAt));
   const storedCelebrations = () => db().select().from(dealCelebrations);
   const celebrationsChannel = async () => (await db().select().from(workspaces).where(eq(workspaces.teamId, DEFAULT_TEAM_ID)))[0]?.celebrationsChannel ?? null;
+  const celebrationOf = async (dealId: string) => (await db().select().from(dealCelebrations).where(eq(dealCelebrations.dealId, dealId)))[0];
+  /** Celebrations the channel shows (what Slack kept, whatever it answered the poster). */
+  const celebrationsShown = (channel = WINS) => h.fake.workspace.conversation(channel).filter((m) => m.text.includes(' closed '));
+
+  /** Won deals stored directly (as an import or the webhook would have), one per account. */
+  async function wonDeals(...accounts: string[]) {
+    return db()
+      .insert(deals)
+      .values(accounts.map((account) => ({ teamId: DEFAULT_TEAM_ID, userId: DEFAULT_USER_ID, status: 'won' as const, amountMinor: 100_000n, currency: 'USD', account, closedAt: h.clock.now(), source: 'import' as const })))
+      .returning();
+  }
+
+  /** A celebration row as another process left it, `ago` ms before the clock (claimed then, last touched then). */
+  const leftBehind = (dealId: string, ago: number, over: Partial<typeof dealCelebrations.$inferInsert> = {}) => {
+    const then = new Date(h.clock.now().getTime() - ago);
+    return db().insert(dealCelebrations).values({ dealId, teamId: DEFAULT_TEAM_ID, channelId: WINS, status: 'pending', createdAt: then, updatedAt: then, ...over });
+  };
+
+  /** The scheduler's tick at `ms` after the clock (the sweep runs in it), with the clock moved there. */
+  function tickAfter(ms: number) {
+    const at = new Date(h.clock.now().getTime() + ms);
+    h.clock.set(at);
+    return h.bot.scheduler.tick(at);
+  }
 
   /** `/sales-admin <text>` by `userId`; the private reply. */
   async function salesAdmin(text: string, userId = ADMIN): Promise<RecordedCall['args']> {
@@ -327,6 +361,137 @@ describeEachDb('admin: win celebrations', (getDb) => {
     const celebrations = await storedCelebrations();
     expect(celebrations).toHaveLength(1);
     expect(celebrations[0]).toMatchObject({ dealId: id, status: 'posted', messageTs: (post.response as { ts: string }).ts });
+  });
+
+  it('Slack posts the celebration, then answers 500: exactly one celebration in the channel, recorded failed with the reason, never retried', async () => {
+    await turnOn();
+    h.fake.failNext('chat.postMessage', { status: 500, afterEffect: true });
+    const id = await logDeal('Acme Corp $12,500');
+    await vi.waitFor(async () => expect(await celebrationOf(id)).toMatchObject({ status: 'failed' }), { timeout: 5000, interval: 20 });
+    expect(await celebrationOf(id)).toMatchObject({ status: 'failed', error: 'http_500', messageTs: null });
+    // Neither the client nor the sweep tries again: Slack may have posted it (here it did).
+    await tickAfter(2 * MINUTE);
+    await tickAfter(10 * MINUTE);
+    await h.settle();
+    expect(celebrationPosts().map((c) => c.status)).toEqual([500]);
+    expect(celebrationsShown()).toHaveLength(1);
+    expect(await celebrationOf(id)).toMatchObject({ status: 'failed', error: 'http_500' });
+  });
+
+  it('Slack posts the celebration but answers after the client’s timeout: one celebration, recorded failed with the reason, never retried', async () => {
+    await turnOn();
+    await h.settle();
+    const [deal] = await wonDeals('Acme Corp');
+    const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL, timeout: 300 });
+    const queue = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
+    h.fake.delayNext('chat.postMessage', { ms: 1200 });
+    await queue.celebrate(deal!);
+    await queue.drain();
+    expect(await celebrationOf(deal!.id)).toMatchObject({ status: 'failed', error: 'request_error: timeout' });
+    await new Promise((r) => setTimeout(r, 1200)); // the late answer has come and gone
+    h.clock.advance(10 * MINUTE);
+    expect(await queue.sweep(h.clock.now())).toBe(0);
+    await queue.drain();
+    expect(celebrationPosts()).toHaveLength(1);
+    expect(celebrationsShown()).toHaveLength(1);
+  });
+
+  it('429s past what is waited out: recorded "not sent", and the sweep a minute later posts it once', async () => {
+    await turnOn();
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 0, times: RATE_LIMITED_SENDS });
+    const id = await logDeal('Acme Corp $12,500');
+    await vi.waitFor(async () => expect(await celebrationOf(id)).toMatchObject({ status: 'failed' }), { timeout: 5000, interval: 20 });
+    expect(await celebrationOf(id)).toMatchObject({ status: 'failed', error: 'not sent: ratelimited' });
+    expect(celebrationsShown()).toEqual([]);
+    await tickAfter(10_000); // too soon: nothing
+    await tickAfter(MINUTE);
+    await waitForCelebration('Acme Corp');
+    await tickAfter(10 * MINUTE);
+    await h.settle();
+    expect(celebrationPosts().map((c) => c.status)).toEqual([429, 429, 429, 200]);
+    expect(celebrationsShown()).toHaveLength(1);
+    expect(await celebrationOf(id)).toMatchObject({ status: 'posted', error: null });
+  });
+
+  it('the sweep: celebrations left unposted (pending after a crash, failed without sending) are posted exactly once by two processes sweeping at once; old, interrupted, undone and fresh ones are not', async () => {
+    await turnOn();
+    await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === WINS); // the announcement
+    const [crashed, notSent, old, interrupted, mayHavePosted, fresh, undone] = await wonDeals('Crashed', 'NotSent', 'Old', 'Interrupted', 'MayHavePosted', 'Fresh', 'Undone');
+    await db().update(deals).set({ deletedAt: h.clock.now() }).where(eq(deals.id, undone!.id));
+    await leftBehind(crashed!.id, 10 * MINUTE); // claimed by a process that crashed before posting
+    await leftBehind(notSent!.id, 5 * MINUTE, { status: 'failed', error: 'not sent: request_error: ECONNREFUSED' });
+    await leftBehind(old!.id, CELEBRATION_RETRY_WINDOW_MS + MINUTE); // past the retry window: old news
+    await leftBehind(interrupted!.id, 10 * MINUTE, { error: 'posting' }); // its process stopped mid-post
+    await leftBehind(mayHavePosted!.id, 5 * MINUTE, { status: 'failed', error: 'http_500' });
+    await leftBehind(fresh!.id, CELEBRATION_LEASE_MS / 2); // still in a live process's queue
+    await leftBehind(undone!.id, 10 * MINUTE);
+
+    // Two processes sweep at the same instant: this app's scheduler tick, and another process's queue.
+    const other = openAnotherConnection(getDb());
+    try {
+      const otherQueue = new CelebrationQueue({ ...h.bot.deps, db: other.db }, createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL }), { spacingMs: 10 });
+      const now = h.clock.now();
+      await Promise.all([h.bot.scheduler.tick(now), otherQueue.sweep(now)]);
+      await otherQueue.drain();
+      await h.settle(); // the app's queue drains as it stops
+    } finally {
+      await other.close();
+    }
+
+    const shown = celebrationsShown().map((m) => m.text);
+    for (const account of ['Crashed', 'NotSent']) expect(shown.filter((t) => t.includes(`with ${account}`)), account).toHaveLength(1);
+    for (const account of ['Old', 'Interrupted', 'MayHavePosted', 'Fresh', 'Undone']) expect(shown.filter((t) => t.includes(`with ${account}`)), account).toEqual([]);
+    expect(await celebrationOf(crashed!.id)).toMatchObject({ status: 'posted' });
+    expect(await celebrationOf(notSent!.id)).toMatchObject({ status: 'posted', error: null });
+    expect(await celebrationOf(old!.id)).toMatchObject({ status: 'pending', error: null });
+    expect(await celebrationOf(interrupted!.id)).toMatchObject({ status: 'failed', error: CELEBRATION_INTERRUPTED });
+    expect(await celebrationOf(mayHavePosted!.id)).toMatchObject({ status: 'failed', error: 'http_500' });
+    expect(await celebrationOf(fresh!.id)).toMatchObject({ status: 'pending', error: null });
+    expect(await celebrationOf(undone!.id)).toMatchObject({ status: 'pending' });
+    // Two claims in all, between the two sweepers.
+    expect(h.logs.filter((l) => l.msg === 'retrying a celebration left unposted')).toHaveLength(2);
+  });
+
+  it('the sweep is one of the scheduler’s jobs (every tick, and the catch-up at start-up), and sweeping again posts nothing more', async () => {
+    await turnOn();
+    await h.settle();
+    const [deal] = await wonDeals('Acme Corp');
+    await leftBehind(deal!.id, 10 * MINUTE);
+    const queue = new CelebrationQueue(h.bot.deps, createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL }), { spacingMs: 10 });
+    expect(queue.sweepJob().name).toBe(CELEBRATION_SWEEP_JOB);
+    await queue.sweepJob().runDue(h.bot.deps, h.clock.now());
+    await queue.drain();
+    h.clock.advance(10 * MINUTE);
+    await queue.sweepJob().runDue(h.bot.deps, h.clock.now());
+    await queue.drain();
+    expect(celebrationsShown().map((m) => m.text)).toEqual([`:tada: <@${DEFAULT_USER_ID}> closed $1,000.00 with Acme Corp!`]);
+    expect(await celebrationOf(deal!.id)).toMatchObject({ status: 'posted' });
+  });
+
+  it('a celebration held by two processes (its claimer, stalled past the lease, and a sweeper) is posted by one of them only', async () => {
+    await turnOn();
+    await h.settle();
+    const [deal, other] = await wonDeals('Acme Corp', 'Globex');
+    const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL });
+    const stalled = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
+    const sweeper = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
+    // The claimer is refused for 1 s (429) and waits; meanwhile the lease passes and a sweeper claims the deal
+    // again, queued behind a post of its own that is refused for 2 s. Both then try to post it.
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    void stalled.celebrate(deal!);
+    await h.fake.waitFor('chat.postMessage', (c) => c.status === 429, 5000, { includeFailed: true });
+    await vi.waitFor(async () => expect(await celebrationOf(deal!.id)).toMatchObject({ status: 'pending', error: null }), { timeout: 5000, interval: 20 });
+    h.clock.advance(CELEBRATION_LEASE_MS + MINUTE);
+    void sweeper.celebrate(other!);
+    await h.fake.waitFor('chat.postMessage', (c) => c.status === 429 && String(c.args.text).includes('Globex'), 5000, { includeFailed: true });
+    expect(await sweeper.sweep(h.clock.now())).toBe(1);
+    await Promise.all([stalled.drain(), sweeper.drain()]);
+
+    expect(celebrationsShown().filter((m) => m.text.includes('Acme Corp'))).toHaveLength(1);
+    expect(celebrationsShown().filter((m) => m.text.includes('Globex'))).toHaveLength(1);
+    expect(await celebrationOf(deal!.id)).toMatchObject({ status: 'posted' });
+    expect(h.logs.some((l) => l.msg === 'celebration taken by another process; not posted here')).toBe(true);
   });
 
   it('`off` stops them: confirmed, saved as null, and the next win posts nothing', async () => {

@@ -11,7 +11,8 @@ import { deals, workspaces, type DealSource } from '../../src/db/schema/index.js
 import { createOrRotateSecret } from '../../src/features/deals/webhook-secrets.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { createTestDb, describeEachDb } from '../helpers/db.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { secretBoxFromEnvironment } from '../../src/lib/encryption-key.js';
+import { startHarness, TEST_ENCRYPTION_KEY, type Harness } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 import { sendDealWebhook, type SignedWebhookOptions } from '../helpers/webhook-signer.js';
 
@@ -19,6 +20,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const TEAM = DEFAULT_TEAM_ID;
 const ANA_EMAIL = 'ana@example.com';
 const CELEBRATIONS = 'C0CELEBRATE';
+/** The key the harness's app opens webhook secrets with. */
+const box = secretBoxFromEnvironment({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY })!;
 
 const wonDeal = {
   external_id: 'crm-1001',
@@ -36,7 +39,7 @@ describeEachDb('the CRM deal webhook', (getDb) => {
 
   beforeEach(async () => {
     h = await startHarness({ db: getDb() });
-    secret = (await createOrRotateSecret(getDb().database.db, TEAM, { rotate: false, now: h.clock.now() })).secret!;
+    secret = (await createOrRotateSecret(getDb().database.db, box, TEAM, { rotate: false, now: h.clock.now() })).secret!;
   });
   afterEach(async () => {
     await h.stop();
@@ -156,8 +159,17 @@ describeEachDb('the CRM deal webhook', (getDb) => {
     expect(rows[0]).toMatchObject({ status: 'lost', amountMinor: null, currency: null, source: 'webhook' });
   });
 
-  it.each([2, 10])('%i identical requests at once leave one deal', async (n) => {
+  it.each([2, 10])('%i identical requests at once leave one deal: one is applied, the others are answered 409 already_received', async (n) => {
     const answers = await Promise.all(Array.from({ length: n }, () => send(wonDeal)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(n - 1).fill(409)]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(answers.filter((a) => a.body.created === true)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.error === 'already_received')).toBe(true);
+    expect(await storedDeals()).toHaveLength(1);
+  });
+
+  it.each([2, 10])('%i different requests for one deal signed in the same second at once: each applied, still one deal', async (n) => {
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => send({ ...wonDeal, notes: `update ${i}` })));
     expect(answers.map((a) => a.status)).toEqual(Array(n).fill(200));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect(answers.filter((a) => a.body.created === true)).toHaveLength(1);
@@ -173,6 +185,9 @@ describeEachDb('the CRM deal webhook', (getDb) => {
     expect(post.args.text).toContain(`<@${DEFAULT_USER_ID}>`);
     expect(post.args.text).toContain('Acme Corp');
 
+    // The same request again is refused as a replay; sent again later (signed anew), or changed, it updates.
+    expect((await send(wonDeal)).body.error).toBe('already_received');
+    h.clock.advance(1000);
     expect((await send(wonDeal)).body.created).toBe(false);
     expect((await send({ ...wonDeal, amount: '14000' })).body.created).toBe(false);
     await h.settle();
@@ -365,7 +380,7 @@ describeEachDb('the CRM deal webhook', (getDb) => {
     const gone = await createTestDb(getDb().kind);
     const other = await startHarness({ db: gone });
     try {
-      const goneSecret = (await createOrRotateSecret(gone.database.db, TEAM, { rotate: false, now: other.clock.now() })).secret!;
+      const goneSecret = (await createOrRotateSecret(gone.database.db, box, TEAM, { rotate: false, now: other.clock.now() })).secret!;
       await gone.database.close();
       const res = await sendDealWebhook(wonDeal, { url: `${other.baseUrl}/webhooks/deals`, teamId: TEAM, secret: goneSecret, timestamp: Math.floor(other.clock.now().getTime() / 1000) });
       expect(res.status).toBe(503);
@@ -387,7 +402,7 @@ describeEachDb('the CRM deal webhook', (getDb) => {
   });
 
   it('a rotated secret replaces the old one at once', async () => {
-    const rotated = await createOrRotateSecret(getDb().database.db, TEAM, { rotate: true, now: h.clock.now() });
+    const rotated = await createOrRotateSecret(getDb().database.db, box, TEAM, { rotate: true, now: h.clock.now() });
     expect(rotated).toMatchObject({ created: false, rotated: true });
     expect(rotated.secret).not.toBe(secret);
     expect((await send(wonDeal)).status).toBe(401);
@@ -406,6 +421,8 @@ describeEachDb('the CRM deal webhook', (getDb) => {
       });
     const first = JSON.parse((await run()).stdout);
     expect(first).toEqual({ ok: true, id: expect.any(String), created: true });
+    // Run again a second later (signed anew: in the same second it would be the same request, a replay).
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
     const again = JSON.parse((await run()).stdout);
     expect(again).toEqual({ ok: true, id: first.id, created: false });
     const rows = await storedDeals();

@@ -1,13 +1,17 @@
 /**
  * The log-deal modal end to end: opening it (`/log-deal` alone, the "Log deal" global shortcut),
- * submitting it (the stored row, field errors, duplicate submissions), and where the confirmation goes.
+ * submitting it (the stored row, field errors, duplicate submissions, a database slow or down), and where the
+ * confirmation goes.
  */
-import { asc, eq } from 'drizzle-orm';
+import net from 'node:net';
+import { asc, eq, sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
+import { connectPostgres } from '../../src/db/client.js';
 import { deals, workspaces } from '../../src/db/schema/index.js';
 import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
+import { NOT_SAVED_FIELD_TEXT } from '../../src/slack/command-ack.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
-import { describeEachDb } from '../helpers/db.js';
+import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
 import {
@@ -262,6 +266,64 @@ describeEachDb('deals: the log-deal modal', (getDb) => {
       },
     });
     await h.settle();
+    expect(await storedDeals()).toEqual([]);
+  });
+
+  it('the database cannot store it within the deadline (a locked table): answered inside 3 s with "Not saved" under the first field, nothing stored, nothing celebrated', async () => {
+    const modal = await openWithCommand();
+    const other = openAnotherConnection(getDb());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = other.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table deals in exclusive mode`);
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      const started = Date.now();
+      const res = await h.slack.interaction(submissionOf(modal, acme));
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(took).toBeLessThan(3000);
+      expect(res.json()).toEqual({ response_action: 'errors', errors: { [DEAL_BLOCK.result]: NOT_SAVED_FIELD_TEXT } });
+    } finally {
+      release();
+      await holder;
+      await other.close();
+    }
+    await h.settle();
+    expect(await storedDeals()).toEqual([]);
+    expect(h.fake.callsTo('chat.postEphemeral')).toEqual([]);
+    expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  it('the database down: the submission is answered at once with "Not saved" under the first field, and the error is logged', async () => {
+    const modal = await openWithCommand();
+    // The same bot on a database that refuses connections (a port nothing listens on).
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as net.AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const down = connectPostgres(`postgres://postgres@127.0.0.1:${port}/none`, { max: 1 });
+    const h2 = await startHarness({ db: { ...getDb(), database: down } });
+    try {
+      const started = Date.now();
+      const res = await h2.slack.interaction(submissionOf(modal, acme));
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(res.json()).toEqual({ response_action: 'errors', errors: { [DEAL_BLOCK.result]: NOT_SAVED_FIELD_TEXT } });
+      await h2.settle();
+      expect(h2.logs.find((l) => l.msg === 'form not saved: storing it failed')).toMatchObject({ level: 50, form: 'log deal' });
+      expect(h2.fake.callsTo('chat.postEphemeral')).toEqual([]);
+    } finally {
+      await h2.stop();
+      await down.close();
+    }
     expect(await storedDeals()).toEqual([]);
   });
 

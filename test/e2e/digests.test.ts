@@ -14,6 +14,7 @@ import type { Database } from '../../src/db/client.js';
 import { activities, deals, digestSubscriptions, scheduledRuns, users, workspaces } from '../../src/db/schema/index.js';
 import { createDigestJob, digestRunKey } from '../../src/features/summary/digest-job.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { createPostingClient } from '../../src/slack/posting-client.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import { blockKitProblems, type RecordedCall } from '../helpers/fake-slack.js';
@@ -297,7 +298,8 @@ describeEachDb('DM digests', (getDb) => {
   it('pacing: at most maxPerTick digests per tick, the rest at the next tick', async () => {
     await subscribeAll();
     const client = new webApi.WebClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL, retryConfig: TEST_RETRY });
-    const job = createDigestJob({ clientFor: () => client, claimedBy: 'test', maxPerTick: 3 });
+    const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL });
+    const job = createDigestJob({ clientFor: () => client, postingClientFor: () => posting, claimedBy: 'test', maxPerTick: 3 });
     const at = plus(SLOT[LA]!, HOUR);
     h.clock.set(at);
     expect((await job.runDue(h.bot.deps, at)) ?? []).toHaveLength(3);

@@ -1,8 +1,10 @@
 /**
  * Scheduled leaderboards end to end: `/sales-admin leaderboard …` and `/sales-admin leaderboards` by a
  * workspace admin, then the scheduler posting each slot's board exactly once: at the slot, after downtime
- * (within the grace window), from three app instances on one database at the same instant, through 429s
- * and 5xx, and failing for good (with a DM to the admin) when the bot cannot post in the channel.
+ * (within the grace window), from three app instances on one database at the same instant, through 429s;
+ * never twice when Slack posts and then answers 5xx or too late (the run fails with the reason instead);
+ * failing for good (with a DM to the admin) when the bot cannot post in the channel; and a shutdown that
+ * gives a run up within its bound, to another instance.
  *
  * Ticks are driven with `bot.scheduler.tick(now)`, the code path the every-minute cron tick, the start-up
  * catch-up and `cli run-due` share; cron itself is never started here.
@@ -15,6 +17,8 @@ import { buildApp, type SalesPulseApp } from '../../src/app.js';
 import type { Database } from '../../src/db/client.js';
 import { activities, deals, leaderboardSchedules, scheduledRuns, workspaces } from '../../src/db/schema/index.js';
 import { createLeaderboardJob } from '../../src/features/leaderboard/job.js';
+import { GIVEN_BACK_AT_SHUTDOWN, INTERRUPTED_WHILE_SENDING } from '../../src/scheduler/deliveries.js';
+import { createPostingClient, RATE_LIMITED_SENDS } from '../../src/slack/posting-client.js';
 import { lastCompletePeriod } from '../../src/periods/parse-period.js';
 import { boltLogger, createLogger } from '../../src/lib/logger.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
@@ -38,7 +42,7 @@ const HOUR = 60 * MINUTE;
 const after = (ms: number) => new Date(SLOT.getTime() + ms);
 const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
 const INVITE = (c: string) => `:wave: I'm not in <#${c}> yet. Type \`/invite @Sales Pulse\` in that channel, then run this command again.`;
-/** Fast retries, as the harness gives its own app: the job's client then retries 429/5xx twice. */
+/** Fast retries, as the harness gives its own app (for reads: posts go through a client with retries off). */
 const TEST_RETRY = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 };
 
 describeEachDb('scheduled leaderboards', (getDb) => {
@@ -69,6 +73,8 @@ describeEachDb('scheduled leaderboards', (getDb) => {
   /** Board posts (and attempts) in a channel, in order of arrival. */
   const postsIn = (channel: string) => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
   const okPostsIn = (channel: string) => postsIn(channel).filter((c) => c.ok);
+  /** What the channel shows: messages Slack kept, whatever it answered the poster (threads' replies left out). */
+  const boardsShownIn = (channel: string) => h.fake.workspace.conversation(channel).filter((m) => !m.threadTs && m.text.length > 0);
   const tsOf = (call: RecordedCall) => (call.response as { ts: string }).ts;
 
   /** `/sales-admin <text>` by `userId`; the private reply. */
@@ -106,10 +112,11 @@ describeEachDb('scheduled leaderboards', (getDb) => {
   }
 
   /** Another bot process: its own app and connection on the same database, the same fake Slack and clock. */
-  async function anotherInstance(): Promise<SalesPulseApp> {
+  async function anotherInstance(opts: Pick<Parameters<typeof buildApp>[0], 'scheduler'> & { timeout?: number } = {}): Promise<SalesPulseApp> {
     const database = openAnotherConnection(getDb());
     const checked = h.fake.calls.filter((c) => c.method === 'auth.test').length;
-    const bot = buildApp({ config: h.config, database, clock: h.clock, logger: createLogger('silent'), clientOptions: { retryConfig: TEST_RETRY } });
+    const clientOptions = { retryConfig: TEST_RETRY, ...(opts.timeout ? { timeout: opts.timeout } : {}) };
+    const bot = buildApp({ config: h.config, database, clock: h.clock, logger: createLogger('silent'), clientOptions, scheduler: opts.scheduler });
     extras.push({ bot, database });
     await h.fake.waitFor('auth.test', () => h.fake.calls.filter((c) => c.method === 'auth.test').length > checked);
     return bot;
@@ -333,7 +340,7 @@ describeEachDb('scheduled leaderboards', (getDb) => {
     expect(postsIn(SALES)).toEqual([]);
   });
 
-  it('Slack answering 429 (Retry-After: 1) while posting: waited out and retried, still one post', async () => {
+  it('Slack answering 429 (Retry-After: 1) while posting: nothing was posted, so the job waits it out and sends again, still one post', async () => {
     await seedWeek();
     await addSchedule();
     h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
@@ -350,10 +357,10 @@ describeEachDb('scheduled leaderboards', (getDb) => {
     expect(okPostsIn(SALES)).toHaveLength(1);
   });
 
-  it('429s that outlast the client’s retries: nothing was posted, so a later tick tries again and posts once', async () => {
+  it('429s past the job’s own sends: nothing was posted, so the run is given back and a later tick posts it once', async () => {
     await seedWeek();
     const schedule = await addSchedule();
-    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1, times: 3 });
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1, times: RATE_LIMITED_SENDS });
     expect(await tickAt(SLOT)).toMatchObject([{ status: 'retry', error: 'ratelimited' }]);
     expect(postsIn(SALES).map((c) => c.status)).toEqual([429, 429, 429]);
     expect(await runs()).toMatchObject([{ status: 'running', error: 'ratelimited', claimedBy: null, leaseUntil: after(MINUTE) }]);
@@ -374,8 +381,9 @@ describeEachDb('scheduled leaderboards', (getDb) => {
         server.close(() => resolve(free));
       });
     });
-    const unreachable = new webApi.WebClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: `http://127.0.0.1:${port}/api/`, retryConfig: TEST_RETRY, logger: boltLogger(h.bot.deps.logger) });
-    const job = createLeaderboardJob({ clientFor: () => unreachable, claimedBy: 'test:unreachable' });
+    const options = { slackApiUrl: `http://127.0.0.1:${port}/api/`, logger: boltLogger(h.bot.deps.logger) };
+    const unreachable = new webApi.WebClient(h.config.SLACK_BOT_TOKEN, { ...options, retryConfig: TEST_RETRY });
+    const job = createLeaderboardJob({ clientFor: () => unreachable, postingClientFor: () => createPostingClient(h.config.SLACK_BOT_TOKEN, options), claimedBy: 'test:unreachable' });
     h.clock.set(SLOT);
     expect(await job.runDue(h.bot.deps, SLOT)).toMatchObject([{ status: 'retry', error: 'request_error: ECONNREFUSED' }]);
     expect(await runs()).toMatchObject([{ status: 'running', leaseUntil: after(MINUTE), error: 'request_error: ECONNREFUSED' }]);
@@ -395,30 +403,50 @@ describeEachDb('scheduled leaderboards', (getDb) => {
     expect(postsIn(SALES)).toEqual([]);
   });
 
-  it('Slack answering 503 twice while posting: retried with backoff, still one post', async () => {
-    await seedWeek();
-    await addSchedule();
-    h.fake.failNext('chat.postMessage', { status: 503, times: 2 });
-    const outcomes = await tickAt(SLOT);
-    expect(outcomes.map((o) => o.status)).toEqual(['done']);
-    expect(postsIn(SALES).map((c) => c.status)).toEqual([503, 503, 200]);
-    expect(await runs()).toMatchObject([{ status: 'done', messageTs: tsOf(okPostsIn(SALES)[0]!) }]);
-    expect(await tickAt(after(MINUTE))).toEqual([]);
-    expect(okPostsIn(SALES)).toHaveLength(1);
-  });
-
-  it('5xx past the retries: the run is failed and logged, not retried by later ticks, no DM', async () => {
+  it('Slack answering 503 while posting: Slack may have posted, so it is sent once, not retried by the client or later ticks; the run fails with the reason, no DM', async () => {
     await seedWeek();
     await addSchedule();
     h.fake.failNext('chat.postMessage', { status: 503, times: 10 });
     expect(await tickAt(SLOT)).toMatchObject([{ status: 'failed', error: 'http_503' }]);
-    expect(postsIn(SALES)).toHaveLength(3); // the first try and the client's two retries
+    expect(postsIn(SALES).map((c) => c.status)).toEqual([503]);
     expect(await tickAt(after(MINUTE))).toEqual([]);
     expect(await tickAt(after(HOUR))).toEqual([]);
-    expect(postsIn(SALES)).toHaveLength(3);
-    expect(await runs()).toMatchObject([{ status: 'failed', error: 'http_503' }]);
+    expect(postsIn(SALES)).toHaveLength(1);
+    expect(await runs()).toMatchObject([{ status: 'failed', error: 'http_503', messageTs: null }]);
     expect(h.fake.callsTo('conversations.open')).toEqual([]);
     expect(h.logs.some((l) => l.level === 50 && String(l.msg).includes('this slot is not retried'))).toBe(true);
+  });
+
+  it('Slack posts the board, then answers 500: exactly one board in the channel, the run failed with the reason, never posted again', async () => {
+    await seedWeek();
+    const schedule = await addSchedule();
+    h.fake.failNext('chat.postMessage', { status: 500, afterEffect: true });
+    expect(await tickAt(SLOT)).toMatchObject([{ status: 'failed', error: 'http_500', runKey: runKeyFor(schedule.id) }]);
+    expect(postsIn(SALES).map((c) => c.status)).toEqual([500]);
+    expect(boardsShownIn(SALES)).toHaveLength(1);
+    for (const t of [after(MINUTE), after(20 * MINUTE), after(2 * HOUR)]) expect(await tickAt(t)).toEqual([]);
+    expect(await tickAt(after(MINUTE), await anotherInstance())).toEqual([]);
+    expect(postsIn(SALES)).toHaveLength(1);
+    expect(boardsShownIn(SALES)).toHaveLength(1);
+    expect(await runs()).toMatchObject([{ status: 'failed', error: 'http_500', attempts: 1, messageTs: null }]);
+    expect(h.logs.some((l) => l.level === 50 && String(l.msg).includes('this slot is not retried'))).toBe(true);
+  });
+
+  it('Slack posts the board but answers after the client’s timeout: exactly one board, the run failed with the reason, never posted again', async () => {
+    await seedWeek();
+    const schedule = await addSchedule();
+    const b = await anotherInstance({ timeout: 400 });
+    h.fake.delayNext('chat.postMessage', { ms: 1500 });
+    h.clock.set(SLOT);
+    expect(await b.scheduler.tick(SLOT)).toMatchObject([{ status: 'failed', error: 'request_error: timeout', runKey: runKeyFor(schedule.id) }]);
+    expect(postsIn(SALES)).toHaveLength(1);
+    expect(boardsShownIn(SALES)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500)); // the late answer has come and gone
+    for (const t of [after(MINUTE), after(20 * MINUTE)]) expect(await tickAt(t)).toEqual([]);
+    expect(await tickAt(after(MINUTE), b)).toEqual([]);
+    expect(postsIn(SALES)).toHaveLength(1);
+    expect(boardsShownIn(SALES)).toHaveLength(1);
+    expect(await runs()).toMatchObject([{ status: 'failed', error: 'request_error: timeout', attempts: 1 }]);
   });
 
   it('the bot is not in the channel: the run fails with the reason, the admin who set it gets a DM, no retries', async () => {
@@ -497,6 +525,46 @@ describeEachDb('scheduled leaderboards', (getDb) => {
 
     expect(await tickAt(after(MINUTE))).toEqual([]);
     expect(okPostsIn(SALES)).toHaveLength(1);
+  });
+
+  it('stopping an instance whose run waits out a long Retry-After: stop() returns within its bound, the run is given back at once, and another instance posts it once', async () => {
+    await seedWeek();
+    const schedule = await addSchedule();
+    const b = await anotherInstance({ scheduler: { stopTimeoutMs: 300 } });
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 20 });
+    h.clock.set(SLOT);
+    const running = b.scheduler.tick(SLOT);
+    await h.fake.waitFor('chat.postMessage', (c) => c.status === 429, 5000, { includeFailed: true });
+
+    const started = Date.now();
+    await b.stop(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await runs()).toMatchObject([{ runKey: runKeyFor(schedule.id), status: 'running', claimedBy: null, error: GIVEN_BACK_AT_SHUTDOWN }]);
+    expect(await running).toMatchObject([{ status: 'retry', error: GIVEN_BACK_AT_SHUTDOWN }]);
+
+    // Another process takes it at its next tick (no lease to wait out) and posts it once; the stopped one never does.
+    expect((await tickAt(after(MINUTE))).map((o) => o.status)).toEqual(['done']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(postsIn(SALES).map((c) => c.status)).toEqual([429, 200]);
+    expect(await runs()).toMatchObject([{ status: 'done', attempts: 2 }]);
+  });
+
+  it('stopping an instance while its post is in flight (Slack slow to answer): stop() returns within its bound and the run is failed, not posted again by anyone', async () => {
+    await seedWeek();
+    const schedule = await addSchedule();
+    const b = await anotherInstance({ scheduler: { stopTimeoutMs: 300 } });
+    h.fake.delayNext('chat.postMessage', { ms: 3000 });
+    h.clock.set(SLOT);
+    void b.scheduler.tick(SLOT);
+    await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === SALES);
+
+    const started = Date.now();
+    await b.stop(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await runs()).toMatchObject([{ runKey: runKeyFor(schedule.id), status: 'failed', error: INTERRUPTED_WHILE_SENDING }]);
+    for (const t of [after(MINUTE), after(20 * MINUTE)]) expect(await tickAt(t)).toEqual([]);
+    expect(postsIn(SALES)).toHaveLength(1);
+    expect(boardsShownIn(SALES)).toHaveLength(1);
   });
 
   it('daily and monthly schedules cover yesterday and last month, in the workspace’s week and fiscal settings', async () => {

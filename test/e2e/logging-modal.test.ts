@@ -1,12 +1,13 @@
 /**
  * The log-activity modal, end to end: opening it (command without text, global shortcut), changing
- * the type inside it, submitting it (stored row, field errors, duplicates), and where the
- * confirmation goes (ephemeral in the channel, or a DM).
+ * the type inside it, submitting it (stored row, field errors, duplicates, a database that cannot store it in
+ * time), and where the confirmation goes (ephemeral in the channel, or a DM).
  */
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { activities } from '../../src/db/schema/index.js';
-import { describeEachDb } from '../helpers/db.js';
+import { NOT_SAVED_FIELD_TEXT } from '../../src/slack/command-ack.js';
+import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 import { startHarness, viewState, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
 import {
@@ -287,6 +288,45 @@ describeEachDb('logging: the modal', (getDb) => {
     expect(await storedActivities()).toEqual([]);
     expect(h.fake.callsTo('chat.postEphemeral')).toEqual([]);
     expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  it('the database cannot store it within the deadline (a locked table): answered inside 3 s with "Not saved" under the first field, nothing stored; Save again stores it once', async () => {
+    const modal = await openWithCommand('/log-call');
+    // Another connection holds a lock that blocks inserts into activities (on PGlite, its one connection is held by
+    // that transaction) until the submission has been answered.
+    const other = openAnotherConnection(getDb());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = other.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table activities in exclusive mode`);
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      const started = Date.now();
+      const res = await h.slack.interaction(submissionOf(modal, filled));
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(took).toBeLessThan(3000);
+      expect(res.json()).toEqual({ response_action: 'errors', errors: { type_block: NOT_SAVED_FIELD_TEXT } });
+    } finally {
+      release();
+      await holder;
+      await other.close();
+    }
+    expect(await storedActivities()).toEqual([]);
+    expect(h.logs.some((l) => l.msg === 'form not saved: the deadline passed before it was committed')).toBe(true);
+
+    // Save pressed again once the database answers: stored and confirmed; the first attempt was rolled back, not committed late.
+    const again = await submit(modal, filled);
+    expect(again.body).toBe('');
+    await h.fake.waitFor('chat.postEphemeral');
+    await h.settle();
+    expect(await storedActivities()).toHaveLength(1);
+    expect(h.fake.callsTo('chat.postEphemeral')).toHaveLength(1);
   });
 
   it('the same submission twice (Slack retry, double click) stores one row and confirms once', async () => {

@@ -3,8 +3,9 @@
  * one-off reminders posted in a channel. The toy is the whole job, a page of code, as the next scheduled thing
  * (team digests, reminders) would be: what is due, how to build it, how to send it. Its "Slack" is a script
  * of answers, with errors shaped like @slack/web-api's, so each rule is exercised on its own: claim exactly
- * once across processes, the grace window, lease renewal, give-back with backoff, "certainly not sent",
- * permanent failures, persistent completion, abort, readiness and pacing. The real jobs on a real Web API
+ * once across processes, the grace window, lease renewal, give-back with backoff, "certainly not sent" (429s
+ * waited out, then given back until Retry-After), permanent failures, persistent completion, abort, giving runs
+ * up at a bounded shutdown, readiness and pacing. The real jobs on a real Web API
  * client are covered end to end in test/e2e/leaderboard-schedule.test.ts and test/e2e/digests.test.ts.
  */
 import { Writable } from 'node:stream';
@@ -18,6 +19,8 @@ import { createLogger } from '../../src/lib/logger.js';
 import {
   DEFAULT_GRACE_MS,
   defineDeliveryJob,
+  GIVEN_BACK_AT_SHUTDOWN,
+  INTERRUPTED_WHILE_SENDING,
   MAX_ATTEMPTS,
   NOT_SENT_RETRY_MS,
   RETRY_DELAYS_MS,
@@ -27,6 +30,7 @@ import {
   type PermanentFailure,
 } from '../../src/scheduler/deliveries.js';
 import { Scheduler, type RunOutcome } from '../../src/scheduler/scheduler.js';
+import { MAX_RATE_LIMIT_WAIT_MS, RATE_LIMITED_SENDS } from '../../src/slack/posting-client.js';
 import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
 
 const T0 = new Date('2026-11-30T14:00:00.000Z');
@@ -41,7 +45,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const slackError = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
 const platformError = (code: string) => slackError(`An API error occurred: ${code}`, { code: 'slack_webapi_platform_error', data: { ok: false, error: code } });
-const rateLimited = () => slackError('A rate limit was exceeded (url: chat.postMessage, retry-after: 1)', { code: 'slack_webapi_rate_limited_error', retryAfter: 1 });
+/** A 429 as a posting client (rejectRateLimitedCalls) rejects with it: a WebAPIRateLimitedError. */
+const rateLimited = (retryAfter = 1) => slackError(`A rate limit was exceeded (url: chat.postMessage, retry-after: ${retryAfter})`, { code: 'slack_webapi_rate_limited_error', retryAfter });
 const requestError = (cause: string) => slackError(`A request error occurred: ${cause}`, { code: 'slack_webapi_request_error', original: { cause: { code: cause } } });
 const httpError = (status: number) => slackError(`An HTTP protocol error occurred: statusCode = ${status}`, { code: 'slack_webapi_http_error', statusCode: status });
 
@@ -313,29 +318,101 @@ describeEachDb('the delivery protocol, through a toy job', (getDb) => {
     expect(slack.posts).toHaveLength(1);
   });
 
-  it('certainly not sent (a 429 the client gave up on, a connection never made): given back for a minute, with no attempt limit, then posted once', async () => {
+  it('certainly not sent (a 429 with a Retry-After too long to wait here, a connection never made): given back until Retry-After or for a minute, with no attempt limit, then posted once', async () => {
     const { deps, clock } = setup();
     const slack = toySlack();
     const r = reminder('a');
     const job = reminderJob([r], slack);
-    slack.fail(rateLimited(), requestError('ECONNREFUSED'), rateLimited());
+    const long = MAX_RATE_LIMIT_WAIT_MS / SECOND + 90; // seconds: past what is waited out in process, and past a minute
+    slack.fail(rateLimited(long), requestError('ECONNREFUSED'), rateLimited(long));
     const tick = (ms: number) => {
       clock.set(at(ms));
       return job.runDue(deps, at(ms));
     };
 
     expect(await tick(0)).toEqual([
-      { job: 'reminder', runKey: keyOf(r), teamId: 'T0001', slotAt: T0, status: 'retry', detail: `<#C0A> (T0001): ratelimited; retrying after ${at(NOT_SENT_RETRY_MS).toISOString()}`, error: 'ratelimited' },
+      { job: 'reminder', runKey: keyOf(r), teamId: 'T0001', slotAt: T0, status: 'retry', detail: `<#C0A> (T0001): ratelimited; retrying after ${at(long * SECOND).toISOString()}`, error: 'ratelimited' },
     ]);
-    expect(await run(keyOf(r))).toMatchObject({ status: 'running', claimedBy: null, leaseUntil: at(NOT_SENT_RETRY_MS), error: 'ratelimited' });
-    expect(await tick(30 * SECOND)).toEqual([]); // not before its retry time
-    expect(await tick(2 * MINUTE)).toMatchObject([{ status: 'retry', error: 'request_error: ECONNREFUSED' }]);
-    expect(await run(keyOf(r))).toMatchObject({ leaseUntil: at(2 * MINUTE + NOT_SENT_RETRY_MS), error: 'request_error: ECONNREFUSED' });
-    expect(await tick(4 * MINUTE)).toMatchObject([{ status: 'retry', error: 'ratelimited' }]);
+    expect(await run(keyOf(r))).toMatchObject({ status: 'running', claimedBy: null, leaseUntil: at(long * SECOND), error: 'ratelimited' });
+    expect(await tick(NOT_SENT_RETRY_MS + SECOND)).toEqual([]); // Slack's Retry-After, longer than a minute, is honoured
+    expect(await tick((long + 1) * SECOND)).toMatchObject([{ status: 'retry', error: 'request_error: ECONNREFUSED' }]);
+    expect(await run(keyOf(r))).toMatchObject({ leaseUntil: at((long + 1) * SECOND + NOT_SENT_RETRY_MS), error: 'request_error: ECONNREFUSED' });
+    expect(await tick((long + 2) * SECOND + NOT_SENT_RETRY_MS)).toMatchObject([{ status: 'retry', error: 'ratelimited' }]);
     // Past MAX_ATTEMPTS claims, and still retried: only the grace window ends it.
-    expect(statuses(await tick(6 * MINUTE))).toEqual(['done']);
+    expect(statuses(await tick(HOUR))).toEqual(['done']);
     expect(await run(keyOf(r))).toMatchObject({ status: 'done', attempts: MAX_ATTEMPTS + 1, error: null, messageTs: slack.posts[0]!.ts });
     expect(slack.posts).toHaveLength(1);
+  });
+
+  it('a 429 (nothing posted) is waited out here and sent again, at most RATE_LIMITED_SENDS sends per claim; past that the run is given back', async () => {
+    const { deps, clock, logs } = setup();
+    const slack = toySlack();
+    const quick = reminder('quick');
+    const stubborn = reminder('stubborn', at(SECOND));
+    slack.fail(...Array.from({ length: RATE_LIMITED_SENDS - 1 }, () => rateLimited(0)));
+    clock.set(at(2 * SECOND));
+    expect(await reminderJob([quick], slack).runDue(deps, at(2 * SECOND))).toMatchObject([{ runKey: keyOf(quick), status: 'done' }]);
+    expect(await run(keyOf(quick))).toMatchObject({ status: 'done', attempts: 1, messageTs: slack.posts[0]!.ts });
+    expect(logs.filter((l) => String(l.msg).startsWith('Slack is rate-limiting'))).toHaveLength(RATE_LIMITED_SENDS - 1);
+
+    slack.fail(...Array.from({ length: RATE_LIMITED_SENDS }, () => rateLimited(0)));
+    const stubbornJob = reminderJob([stubborn], slack);
+    expect(await stubbornJob.runDue(deps, at(2 * SECOND))).toMatchObject([{ runKey: keyOf(stubborn), status: 'retry', error: 'ratelimited' }]);
+    expect(await run(keyOf(stubborn))).toMatchObject({ status: 'running', claimedBy: null, attempts: 1, leaseUntil: at(2 * SECOND + NOT_SENT_RETRY_MS) });
+    expect(slack.posts.map((p) => p.channel)).toEqual(['C0QUICK']);
+  });
+
+  it('giving up at shutdown (abandon): a run still building or waiting out a 429 is given back for another process at once, one whose send is in flight is failed; nothing is sent afterwards', async () => {
+    const { processes, clock } = setup(2);
+    const slack = toySlack();
+    const building = reminder('building');
+    const waiting = reminder('waiting', at(SECOND));
+    const sending = reminder('sending', at(2 * SECOND));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const job = reminderJob([building, waiting, sending], slack, {
+      concurrency: 3,
+      build: async ({ reminder: r }) => {
+        if (r.id === 'building') await gate;
+        return `:alarm_clock: ${r.text}`;
+      },
+      send: async ({ reminder: r }, text) => {
+        if (r.id === 'waiting') throw rateLimited(MAX_RATE_LIMIT_WAIT_MS / SECOND);
+        return { messageTs: await slack.post(r.channel, text) };
+      },
+    });
+    const held = slack.hold();
+    clock.set(at(3 * SECOND));
+    const running = job.runDue(processes[0]!, at(3 * SECOND));
+    await held.began;
+    await new Promise((r) => setTimeout(r, 50));
+
+    clock.set(at(4 * SECOND));
+    await job.abandon();
+    expect((await runs()).map((r) => [r.runKey, r.status, r.claimedBy, r.error, r.leaseUntil])).toEqual([
+      [keyOf(building), 'running', null, GIVEN_BACK_AT_SHUTDOWN, at(4 * SECOND)],
+      [keyOf(waiting), 'running', null, GIVEN_BACK_AT_SHUTDOWN, at(4 * SECOND)],
+      [keyOf(sending), 'failed', 'test:1', INTERRUPTED_WHILE_SENDING, null],
+    ]);
+    release();
+    held.release();
+    expect((await running).map((o) => [o.runKey, o.status, o.error]).sort()).toEqual([
+      [keyOf(building), 'retry', GIVEN_BACK_AT_SHUTDOWN],
+      [keyOf(sending), 'failed', INTERRUPTED_WHILE_SENDING],
+      [keyOf(waiting), 'retry', GIVEN_BACK_AT_SHUTDOWN],
+    ]);
+    // The one in flight went out (Slack answered after all); the others were never sent by this process.
+    expect(slack.posts.map((p) => p.channel)).toEqual(['C0SENDING']);
+    expect((await run(keyOf(sending)))?.status).toBe('failed');
+
+    // Another process takes the given-back runs at its next tick, without waiting out a lease.
+    clock.set(at(5 * SECOND));
+    const other = reminderJob([building, waiting, sending], slack, { claimedBy: 'test:2' });
+    expect((await other.runDue(processes[1]!, at(5 * SECOND))).map((o) => [o.runKey, o.status])).toEqual([
+      [keyOf(building), 'done'],
+      [keyOf(waiting), 'done'],
+    ]);
+    expect(slack.posts.map((p) => p.channel)).toEqual(['C0SENDING', 'C0BUILDING', 'C0WAITING']);
   });
 
   it('a send that failed otherwise (5xx, a reset, a timeout) may have posted: the run fails, is logged as an error and never retried', async () => {

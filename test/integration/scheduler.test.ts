@@ -260,6 +260,42 @@ describe('Scheduler', () => {
     expect(slow.calls).toHaveLength(1);
   });
 
+  it('stop() is bounded: past stopTimeoutMs it asks every job to give up what it holds, and returns without waiting for the work', async () => {
+    const { deps, logs } = testDeps();
+    const never = new Promise<void>(() => {});
+    const abandoned: string[] = [];
+    const stuck = recordingJob('stuck', () => never.then(() => undefined));
+    stuck.job.abandon = async () => void abandoned.push('stuck');
+    const idle = recordingJob('idle');
+    idle.job.abandon = async () => void abandoned.push('idle');
+    const scheduler = new Scheduler(deps, [idle.job, stuck.job], { stopTimeoutMs: 200 });
+    void scheduler.tick(T0);
+    await vi.waitFor(() => expect(stuck.calls).toHaveLength(1), { timeout: 5_000, interval: 5 });
+
+    const started = Date.now();
+    await scheduler.stop();
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2_000);
+    expect(abandoned.sort()).toEqual(['idle', 'stuck']);
+    expect(logs.find((l) => l.msg === 'scheduled runs still in progress at shutdown; giving them up for another process')).toMatchObject({ level: 40, stopTimeoutMs: 200 });
+    expect(await scheduler.tick(at(MINUTE))).toEqual([]);
+  });
+
+  it('stop() with nothing in progress (or work done in time) gives nothing up', async () => {
+    const { deps } = testDeps();
+    const job = recordingJob('quick', async () => {
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    let gaveUp = false;
+    job.job.abandon = async () => void (gaveUp = true);
+    const scheduler = new Scheduler(deps, [job.job], { stopTimeoutMs: 2_000 });
+    void scheduler.tick(T0);
+    await scheduler.stop();
+    expect(job.calls).toHaveLength(1);
+    expect(gaveUp).toBe(false);
+  });
+
   it('start() catches up at once, then node-cron ticks on its expression; stop() ends the ticking', async () => {
     const { deps } = testDeps();
     const job = recordingJob('count');

@@ -1,5 +1,7 @@
 import type { App, BlockAction, ButtonAction, CustomRoute, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
+import type { ScheduledJob } from '../../scheduler/scheduler.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import { requireTeamId } from '../../slack/team-id.js';
 import { handleDealEdit, handleDealUndo } from './actions.js';
 import { CelebrationQueue } from './celebrations.js';
@@ -12,7 +14,7 @@ import { dealWebhookRoute } from './webhook.js';
 
 export { openDealModal } from './commands.js';
 export { findDeal, softDeleteDeal } from './queries.js';
-export { createOrRotateSecret } from './webhook-secrets.js';
+export { createOrRotateSecret, sealWebhookSecrets, type SealReport } from './webhook-secrets.js';
 export const LOG_DEAL_SHORTCUT_CALLBACK = 'log_deal_shortcut';
 
 export interface DealsFeature {
@@ -22,17 +24,21 @@ export interface DealsFeature {
   register(app: App): void;
   /** Let queued celebrations finish (shutdown). */
   drain(): Promise<void>;
+  /** Scheduled work for the app's scheduler: the sweep that retries celebrations left unposted (celebrations.ts). */
+  jobs: ScheduledJob[];
 }
 
 /**
  * Closed deals: /log-deal, the CRM webhook, win celebrations.
- * Built before the Bolt app because the webhook route must be handed to the receiver.
+ * Built before the Bolt app because the webhook route must be handed to the receiver. `box` opens the stored
+ * webhook secrets (and seals a plaintext one left by an earlier version). Celebrations post through
+ * `postingClient` (retries off, slack/posting-client.ts), so a client retry never celebrates a win twice.
  */
-export function createDealsFeature(deps: Deps, client: webApi.WebClient): DealsFeature {
-  const celebrations = new CelebrationQueue(deps, client);
+export function createDealsFeature(deps: Deps, client: webApi.WebClient, box: SecretBox, postingClient: webApi.WebClient): DealsFeature {
+  const celebrations = new CelebrationQueue(deps, postingClient);
   return {
     // The rep cache (users.lookupByEmail / users.info answers) lives as long as this app: nothing module-level.
-    routes: [dealWebhookRoute(deps, client, celebrations, new SlackRepDirectory(client, deps.clock))],
+    routes: [dealWebhookRoute(deps, client, celebrations, box, new SlackRepDirectory(client, deps.clock))],
     register(app: App) {
       app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations));
       app.shortcut(LOG_DEAL_SHORTCUT_CALLBACK, async ({ ack, shortcut, client: c, body }) => {
@@ -44,5 +50,6 @@ export function createDealsFeature(deps: Deps, client: webApi.WebClient): DealsF
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args, deps));
     },
     drain: () => celebrations.drain(),
+    jobs: [celebrations.sweepJob()],
   };
 }

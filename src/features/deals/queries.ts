@@ -1,5 +1,6 @@
-import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { isEntryId } from '../../entries/entry-id.js';
 import { deals, type DealSource, type DealStatus } from '../../db/schema/index.js';
 import type { Money } from '../../lib/money.js';
 import { dealSums } from '../../metrics/index.js';
@@ -44,9 +45,16 @@ export async function insertDeal(db: Db, teamId: string, fields: DealFields, ide
   return { deal: existing!, created: false };
 }
 
+/** What upsertExternalDeal did: stored (inserted or updated), or nothing because a newer request was applied first. */
+export type ExternalDealResult = { applied: true; deal: Deal; created: boolean } | { applied: false; deal: Deal };
+
 /**
  * A deal from a CRM or a file, keyed by its external id: the first time it is inserted, after that updated
  * (a CRM may change the amount or flip won/lost). One statement, so two identical requests at once leave one row.
+ *
+ * `signedAt` (the webhook's signed request timestamp) orders the updates: the deal keeps the timestamp of the last
+ * request applied, and a request signed before it is out of order, so it changes nothing (`applied: false`, with
+ * the deal as the newer request left it). Requests signed in the same second are applied in arrival order.
  */
 export async function upsertExternalDeal(
   db: Db,
@@ -55,22 +63,33 @@ export async function upsertExternalDeal(
   fields: DealFields,
   source: Exclude<DealSource, 'slack'>,
   now: Date,
-): Promise<{ deal: Deal; created: boolean }> {
+  signedAt?: Date,
+): Promise<ExternalDealResult> {
+  const ordered = signedAt ? { webhookTimestamp: signedAt } : {};
   const [row] = await db
     .insert(deals)
-    .values({ teamId, ...columns(fields), source, externalId, createdAt: now, updatedAt: now })
+    .values({ teamId, ...columns(fields), source, externalId, createdAt: now, updatedAt: now, ...ordered })
     .onConflictDoUpdate({
       target: [deals.teamId, deals.externalId],
-      set: { ...columns(fields), source, updatedAt: now, deletedAt: null },
+      set: { ...columns(fields), source, updatedAt: now, deletedAt: null, ...ordered },
+      ...(signedAt ? { setWhere: or(isNull(deals.webhookTimestamp), lte(deals.webhookTimestamp, signedAt)) } : {}),
     })
     // xmax = 0 only on a freshly inserted tuple: tells an insert from an update in the same statement.
     .returning({ ...getTableColumns(deals), inserted: sql<boolean>`(xmax = 0)` });
-  const { inserted, ...deal } = row!;
-  return { deal, created: Boolean(inserted) };
+  if (!row) {
+    // The conflict's update was skipped: a newer request came first.
+    const [newer] = await db
+      .select()
+      .from(deals)
+      .where(and(eq(deals.teamId, teamId), eq(deals.externalId, externalId)));
+    return { applied: false, deal: newer! };
+  }
+  const { inserted, ...deal } = row;
+  return { applied: true, deal, created: Boolean(inserted) };
 }
 
 export async function findDeal(db: Db, teamId: string, id: string): Promise<Deal | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isEntryId(id)) return undefined;
   const [row] = await db
     .select()
     .from(deals)
@@ -88,6 +107,7 @@ export async function softDeleteDeal(db: Db, teamId: string, userId: string, id:
 }
 
 export async function updateDeal(db: Db, teamId: string, userId: string, id: string, fields: DealFields, at: Date): Promise<Deal | undefined> {
+  if (!isEntryId(id)) return undefined;
   const [row] = await db
     .update(deals)
     .set({ ...columns(fields), updatedAt: at })

@@ -9,25 +9,32 @@
  * - Answers: 200 `{ok, id, created}`; 400 `invalid_json` or `invalid_request` with `errors: [{field, message}]`;
  *   401 for anything wrong with the signature headers; 413 past 64 KiB; 415 unless the body is JSON; 400 for a body
  *   that is not UTF-8; 422 when the rep is a bot or deactivated; 503 (with Retry-After) when Slack cannot be asked
- *   about the rep or the database is unavailable.
+ *   about the rep or the database is unavailable; 409 `already_received` for a request whose signature was already
+ *   accepted (a replay, or a retry of a request that was stored), 409 `out_of_order` for an update signed before
+ *   the last one applied to that deal.
  *   Nothing is stored unless the answer is 200.
- * - Idempotent: the same `external_id` again updates that deal (one row per workspace and external id).
+ * - Idempotent: the same `external_id` again updates that deal (one row per workspace and external id), in the
+ *   order the requests were signed (X-Sales-Pulse-Timestamp); the same signed request is applied at most once.
  *
- * The parts: webhook-auth.ts (signature), webhook-body.ts (fields), rep-directory.ts (who the rep is),
- * webhook-http.ts (reading and answering); this file is the route that strings them together.
+ * The parts: webhook-auth.ts (signature), webhook-receipts.ts (replays), webhook-body.ts (fields), rep-directory.ts
+ * (who the rep is), webhook-http.ts (reading and answering); this file is the route that strings them together.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute, webApi } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
 import { workspaces } from '../../db/schema/index.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
+import { beforeDeadline, commitBefore, CommitOutcomeUnknown, DeadlineExceeded, deadlineIn } from '../../db/commit-before.js';
 import type { Deps } from '../../deps.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import type { CelebrationQueue } from './celebrations.js';
-import { upsertExternalDeal } from './queries.js';
+import { upsertExternalDeal, type Deal, type DealFields } from './queries.js';
 import { SlackRepDirectory, SlackUnavailable, withTimeout } from './rep-directory.js';
-import { authAnswer, authenticate } from './webhook-auth.js';
+import { authAnswer, authenticate, type Authenticated } from './webhook-auth.js';
 import { readDeal, type FieldError, type Rep } from './webhook-body.js';
 import { BodyTooLarge, readRawBody, sendJson } from './webhook-http.js';
+import { findReceipt, receiptExpiry, receiptPurger, recordReceipt } from './webhook-receipts.js';
 
 export const DEAL_WEBHOOK_PATH = '/webhooks/deals';
 
@@ -38,6 +45,12 @@ function isJsonContentType(header: string | undefined): boolean {
 export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 /** How long the route waits for Slack to answer a rep lookup before answering 503 (the CRM retries). */
 export const REP_LOOKUP_TIMEOUT_MS = 8_000;
+/**
+ * How long the route waits for the database before answering 503 (the CRM retries): once for its reads before the
+ * rep lookup, once for storing the deal, which is committed within it or not at all. A database that has not
+ * answered by then is as good as down (see /readyz), and a CRM is answered instead of left waiting.
+ */
+export const WEBHOOK_DATABASE_DEADLINE_MS = 2_500;
 
 /** A rep Slack knows but who cannot be credited with a deal: answered 422. */
 interface RepRefused {
@@ -56,6 +69,49 @@ async function resolveRep(directory: SlackRepDirectory, teamId: string, rep: Rep
   return { userId: found.userId };
 }
 
+/** The request's signature was accepted already (found while applying it): roll back, answer 409. */
+class AlreadyReceived extends Error {
+  constructor(readonly dealId: string) {
+    super('already received');
+  }
+}
+
+type Stored = { kind: 'stored'; deal: Deal; created: boolean } | { kind: 'out_of_order'; deal: Deal } | { kind: 'already_received'; dealId: string };
+
+/**
+ * Apply an authenticated request's deal at most once and in signing order, in one transaction: the deal (unless
+ * a request signed later was applied first), then its receipt (unless the same signature got there first, which
+ * undoes the deal's update).
+ */
+async function storeOnce(db: Db, auth: Authenticated, externalId: string, fields: DealFields, now: Date): Promise<Stored> {
+  const signedAt = new Date(auth.timestamp * 1000);
+  try {
+    return await commitBefore(db, deadlineIn(WEBHOOK_DATABASE_DEADLINE_MS), async (tx) => {
+      const result = await upsertExternalDeal(tx, auth.teamId, externalId, fields, 'webhook', now, signedAt);
+      if (!result.applied) return { kind: 'out_of_order', deal: result.deal };
+      const recorded = await recordReceipt(tx, { teamId: auth.teamId, signature: auth.signature, dealId: result.deal.id, expiresAt: receiptExpiry(auth.timestamp) });
+      // The same signature means the same body, so the same deal as the request that got there first.
+      if (!recorded) throw new AlreadyReceived(result.deal.id);
+      return { kind: 'stored', deal: result.deal, created: result.created };
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyReceived)) throw error;
+    return { kind: 'already_received', dealId: error.dealId };
+  }
+}
+
+/** The 409 for a request already accepted: what a CRM retrying after a lost answer gets. */
+function alreadyReceived(dealId: string) {
+  return {
+    ok: false,
+    error: 'already_received',
+    id: dealId,
+    message:
+      `This request (the same signature) was already received and stored as deal ${dealId}: it was not applied again. ` +
+      'Treat it as delivered. To send the deal again, sign a new request with the current time.',
+  };
+}
+
 /**
  * The deal webhook as a Bolt custom route (served beside /slack/events in HTTP mode, and on the health
  * server in Socket Mode). Bolt answers 404 to other methods on the path.
@@ -64,9 +120,11 @@ export function dealWebhookRoute(
   deps: Deps,
   client: webApi.WebClient,
   celebrations: CelebrationQueue,
+  box: SecretBox,
   directory: SlackRepDirectory = new SlackRepDirectory(client, deps.clock),
 ): CustomRoute {
   const logger = deps.logger.child({ component: 'deal-webhook' });
+  const receipts = receiptPurger(deps.db, logger);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -87,13 +145,21 @@ export function dealWebhookRoute(
       return;
     }
 
-    const auth = await authenticate(deps, req, raw);
+    const readsBy = deadlineIn(WEBHOOK_DATABASE_DEADLINE_MS);
+    const auth = await beforeDeadline(readsBy, authenticate(deps, box, req, raw));
     if (!auth.ok) {
       logger.warn({ status: 401, reason: auth.reason, teamId: auth.teamId }, 'deal webhook refused: not authenticated');
       sendJson(res, 401, { ok: false, ...authAnswer(auth.reason) });
       return;
     }
     const { teamId } = auth;
+    // A replay, or a CRM retrying a request whose answer it lost: answered before any other work.
+    const receipt = await beforeDeadline(readsBy, findReceipt(deps.db, teamId, auth.signature));
+    if (receipt) {
+      logger.info({ status: 409, teamId, dealId: receipt.dealId }, 'deal webhook refused: already received');
+      sendJson(res, 409, alreadyReceived(receipt.dealId));
+      return;
+    }
 
     let text: string;
     try {
@@ -113,10 +179,10 @@ export function dealWebhookRoute(
       return;
     }
 
-    const [workspace] = await deps.db
-      .select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone })
-      .from(workspaces)
-      .where(eq(workspaces.teamId, teamId));
+    const [workspace] = await beforeDeadline(
+      readsBy,
+      deps.db.select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)),
+    );
     const now = deps.clock.now();
     const read = readDeal(body, { defaultCurrency: workspace?.currency ?? 'USD', timeZone: workspace?.timeZone ?? 'UTC', now });
     if (!read.ok) {
@@ -146,11 +212,31 @@ export function dealWebhookRoute(
       return;
     }
 
-    const { deal, created } = await upsertExternalDeal(deps.db, teamId, externalId, { userId: resolved.userId, ...fields }, 'webhook', now);
-    logger.info({ status: 200, teamId, externalId, dealId: deal.id, created, dealStatus: deal.status }, created ? 'deal webhook stored a deal' : 'deal webhook updated a deal');
-    sendJson(res, 200, { ok: true, id: deal.id, created });
-    // Posted in the background, paced and at most once per deal; never holds up or fails the answer.
-    if (deal.status === 'won') void celebrations.celebrate(deal);
+    const stored = await storeOnce(deps.db, auth, externalId, { userId: resolved.userId, ...fields }, now);
+    if (stored.kind === 'already_received') {
+      logger.info({ status: 409, teamId, externalId, dealId: stored.dealId }, 'deal webhook refused: already received');
+      sendJson(res, 409, alreadyReceived(stored.dealId));
+    } else if (stored.kind === 'out_of_order') {
+      const latest = stored.deal.webhookTimestamp!;
+      logger.info({ status: 409, teamId, externalId, dealId: stored.deal.id, timestamp: auth.timestamp, latest: latest.toISOString() }, 'deal webhook refused: out of order');
+      sendJson(res, 409, {
+        ok: false,
+        error: 'out_of_order',
+        id: stored.deal.id,
+        latest_timestamp: Math.floor(latest.getTime() / 1000),
+        message:
+          `An update of external_id "${externalId}" signed later (X-Sales-Pulse-Timestamp ${Math.floor(latest.getTime() / 1000)}, ${latest.toISOString()}) was already applied; ` +
+          `this one, signed at ${auth.timestamp} (${new Date(auth.timestamp * 1000).toISOString()}), is older and was not applied. Nothing to do: the deal has the newer data.`,
+      });
+    } else {
+      const { deal, created } = stored;
+      logger.info({ status: 200, teamId, externalId, dealId: deal.id, created, dealStatus: deal.status }, created ? 'deal webhook stored a deal' : 'deal webhook updated a deal');
+      sendJson(res, 200, { ok: true, id: deal.id, created });
+      // Posted in the background, paced and at most once per deal; never holds up or fails the answer.
+      if (deal.status === 'won') void celebrations.celebrate(deal);
+    }
+    // After the answer: receipts that left the signature window, at most once a minute.
+    await receipts.after(now);
   }
 
   return {
@@ -158,9 +244,17 @@ export function dealWebhookRoute(
     method: ['POST'],
     handler: (req, res) => {
       handle(req, res).catch((error: unknown) => {
-        if (isDatabaseUnavailable(error)) {
+        // Unreachable, or not answering within WEBHOOK_DATABASE_DEADLINE_MS (nothing was committed then either).
+        if (isDatabaseUnavailable(error) || error instanceof DeadlineExceeded) {
           logger.warn({ err: error, status: 503 }, 'deal webhook refused: the database is unavailable');
           sendJson(res, 503, { ok: false, error: 'database_unavailable', message: 'The database is unavailable; nothing was stored. Try again later.' }, { 'retry-after': '30' });
+          return;
+        }
+        // The connection was lost with the COMMIT on its way: the deal may be stored. A retry (signed anew) is applied
+        // to the same deal (one row per external_id), so the CRM is told to send it again, without "nothing was stored".
+        if (error instanceof CommitOutcomeUnknown) {
+          logger.warn({ err: error.connectionError, status: 503 }, 'deal webhook: the database connection was lost while storing; the outcome is unknown');
+          sendJson(res, 503, { ok: false, error: 'database_unavailable', message: 'The database connection was lost while storing this deal, so it may or may not be stored. Send it again (signed anew): it is applied once.' }, { 'retry-after': '30' });
           return;
         }
         logger.error({ err: error }, 'deal webhook failed');

@@ -47,7 +47,10 @@ export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { t
   return attachTargetPercents(deps.db, board, workspace);
 }
 
-/** Post the board message itself. Errors propagate: the caller decides what a failure means. */
+/**
+ * Post the board message itself. Errors propagate: the caller decides what a failure means. A scheduled board
+ * passes a posting client (slack/posting-client.ts), so no client retry can post it twice.
+ */
 export async function postBoardMessage(client: webApi.WebClient, input: { channel: string; board: Board; threadExtras: boolean }): Promise<{ ts: string }> {
   const { channel, board } = input;
   const message = renderBoard(board, { insights: boardInsights(board), csvInThread: input.threadExtras });
@@ -58,7 +61,8 @@ export async function postBoardMessage(client: webApi.WebClient, input: { channe
 
 /**
  * The chart and, for big teams, the full CSV, uploaded into the board's thread. Failures are only logged:
- * they never block or undo the post.
+ * they never block or undo the post, and are not retried (with a posting client, an upload Slack took but
+ * answered late is not uploaded twice).
  */
 export async function uploadThreadExtras(deps: Deps, client: webApi.WebClient, input: { channel: string; board: Board; ts: string }): Promise<void> {
   const { channel, board, ts } = input;

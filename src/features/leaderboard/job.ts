@@ -9,9 +9,10 @@
  *   The run key is `leaderboard:<schedule id>:<slot ISO>`.
  * - Build: the board for the last complete period before the slot (the schedule's zone, the workspace's week
  *   start and fiscal year).
- * - Send: the board message in the schedule's channel. Slack 429 and 5xx / network errors are first retried
- *   by the job's WebClient with backoff (buildScheduler in app.ts gives it a bounded retryConfig; 429 waits
- *   Retry-After); what it gives up on is decided by the protocol.
+ * - Send: the board message in the schedule's channel, through the posting client (retries off, 429s surfacing:
+ *   slack/posting-client.ts), so a board is never posted twice by a client retry after Slack posted and answered
+ *   late or with a 5xx. What is tried again is the protocol's decision: a 429 after its Retry-After, a connection
+ *   never made at a later tick; anything else fails the run with the reason.
  * - After: the chart (and CSV for big teams) in the message's thread, once the run is recorded, so the window
  *   in which a killed process leaves a claim that is taken over and posted again is one database write.
  * - Platform errors that will not fix themselves (bot not in the channel, archived, token or scope problems):
@@ -35,8 +36,10 @@ export const LEADERBOARD_JOB = 'leaderboard';
 export const DEFAULT_CONCURRENCY = 4;
 
 export interface LeaderboardJobOptions {
-  /** The Web API client for a workspace (one bot token today; per-install clients later). */
+  /** The Web API client for a workspace's reads (users.info); one bot token today, per-install clients later. */
   clientFor: (teamId: string) => webApi.WebClient;
+  /** The client for a workspace's posts (the board, its chart, the admin's DM): retries off (slack/posting-client.ts). */
+  postingClientFor: (teamId: string) => webApi.WebClient;
   /** Recorded as claimed_by. */
   claimedBy: string;
   graceMs?: number;
@@ -96,6 +99,7 @@ interface DueBoard extends DueRun {
 }
 
 interface BuiltBoard {
+  /** The posting client. */
   client: webApi.WebClient;
   board: Board;
 }
@@ -131,14 +135,14 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     logFields: ({ schedule }) => ({ channel: schedule.channelId }),
 
     async build({ schedule, slotAt }, { deps }) {
-      const client = options.clientFor(schedule.teamId);
       const settings: PeriodSettings = {
         timeZone: schedule.timeZone,
         weekStartsOn: schedule.weekStartsOn as PeriodSettings['weekStartsOn'],
         fiscalYearStartMonth: schedule.fiscalYearStartMonth,
       };
-      const board = await loadBoard(deps, client, { teamId: schedule.teamId, period: lastCompletePeriod(schedule.cadence, slotAt, settings) });
-      return { client, board };
+      const period = lastCompletePeriod(schedule.cadence, slotAt, settings);
+      const board = await loadBoard(deps, options.clientFor(schedule.teamId), { teamId: schedule.teamId, period });
+      return { client: options.postingClientFor(schedule.teamId), board };
     },
     async send({ schedule }, { client, board }) {
       const { ts } = await postBoardMessage(client, { channel: schedule.channelId, board, threadExtras: true });
@@ -150,7 +154,7 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     },
     // A person has to act: tell the admin who set the schedule what to do.
     async onPermanentFailure({ schedule, slotAt }, { code }, { deps }) {
-      await sendDirectMessage(options.clientFor(schedule.teamId), schedule.createdBy, { text: failureDm(schedule, code, slotAt, deps.clock.now()) });
+      await sendDirectMessage(options.postingClientFor(schedule.teamId), schedule.createdBy, { text: failureDm(schedule, code, slotAt, deps.clock.now()) });
     },
   });
 }

@@ -1,4 +1,6 @@
 import type { Deps } from '../../deps.js';
+import { beforeDeadline, commitBefore } from '../../db/commit-before.js';
+import { ackDeadline, notSavedSubmission } from '../../slack/command-ack.js';
 import { sendPrivately } from '../../slack/deliver.js';
 import type { ViewSubmitArgs } from '../../slack/listener-args.js';
 import { requireTeamId } from '../../slack/team-id.js';
@@ -6,11 +8,14 @@ import { buildConfirmation, loadLoggingContext } from './context.js';
 import { readModalSubmission } from './modal-input.js';
 import { BLOCK, decodeMetadata } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
-import { findActivity, insertActivity, updateActivity } from './queries.js';
+import { findActivity, insertActivity, updateActivity, type Activity } from './queries.js';
 
 /**
- * The log-activity modal was submitted. Validate (field errors under the fields), store or update,
- * close the modal, then confirm privately where the user started (or by DM).
+ * The log-activity modal was submitted. Validate (field errors under the fields), store or update (committed),
+ * then ack, which closes the modal, and confirm privately where the user started (or by DM).
+ * Everything before the ack is bounded by the ack deadline (slack/command-ack.ts): when the entry cannot be
+ * committed in time (the database slow or down) it is rolled back and the ack keeps the modal open with
+ * "Not saved" under the first field, instead of Slack's generic error after 3 seconds.
  * The same submission twice (Slack retry, double click) stores one entry: the key is the view id.
  */
 export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Promise<void> {
@@ -18,43 +23,49 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
   const teamId = requireTeamId(body);
   const userId = body.user.id;
   const meta = decodeMetadata(view.private_metadata);
+  const deadline = ackDeadline(args.context);
 
-  const lc = await loadLoggingContext(deps, client, teamId, userId);
-  const result = readModalSubmission(view.state.values, lc.parse);
-  if (!result.ok) {
-    await ack({ response_action: 'errors', errors: result.errors });
-    return;
-  }
-
-  if (meta.activityId) {
-    // The form only knows the day: an unchanged day keeps the entry's original time.
-    const existing = await findActivity(deps.db, teamId, meta.activityId);
-    const changes = { ...result.value };
-    if (existing && localDay(existing.occurredAt, lc.user.timeZone) === localDay(changes.occurredAt, lc.user.timeZone)) {
-      changes.occurredAt = existing.occurredAt;
-    }
-    const updated = await updateActivity(deps.db, teamId, userId, meta.activityId, changes, deps.clock.now());
-    if (!updated) {
-      await ack({ response_action: 'errors', errors: { [BLOCK.type]: 'This entry was undone or is not yours, so it cannot be edited.' } });
+  let lc: Awaited<ReturnType<typeof loadLoggingContext>>;
+  let stored: { activity: Activity; verb: 'Logged' | 'Updated' } | undefined;
+  try {
+    lc = await beforeDeadline(deadline, loadLoggingContext(deps, client, teamId, userId));
+    const result = readModalSubmission(view.state.values, lc.parse);
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: result.errors });
       return;
     }
-    await ack();
-    deps.afterChange(teamId, userId);
-    const message = await buildConfirmation(deps, lc, updated, 'Updated');
-    await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
+
+    if (meta.activityId) {
+      const activityId = meta.activityId;
+      const updated = await commitBefore(deps.db, deadline, async (tx) => {
+        // The form only knows the day: an unchanged day keeps the entry's original time.
+        const existing = await findActivity(tx, teamId, activityId);
+        const changes = { ...result.value };
+        if (existing && localDay(existing.occurredAt, lc.user.timeZone) === localDay(changes.occurredAt, lc.user.timeZone)) {
+          changes.occurredAt = existing.occurredAt;
+        }
+        return updateActivity(tx, teamId, userId, activityId, changes, deps.clock.now());
+      });
+      if (!updated) {
+        await ack({ response_action: 'errors', errors: { [BLOCK.type]: 'This entry was undone or is not yours, so it cannot be edited.' } });
+        return;
+      }
+      stored = { activity: updated, verb: 'Updated' };
+    } else {
+      const { activity, created } = await commitBefore(deps.db, deadline, (tx) =>
+        insertActivity(tx, { teamId, userId, ...result.value, source: 'modal', idempotencyKey: `view:${view.id}` }),
+      );
+      if (created) stored = { activity, verb: 'Logged' };
+      // else: a repeat of a submission already confirmed
+    }
+  } catch (e) {
+    await ack(notSavedSubmission(e, BLOCK.type, 'log activity', deps.logger));
     return;
   }
 
-  const { activity, created } = await insertActivity(deps.db, {
-    teamId,
-    userId,
-    ...result.value,
-    source: 'modal',
-    idempotencyKey: `view:${view.id}`,
-  });
   await ack();
-  if (!created) return; // a repeat of a submission already confirmed
+  if (!stored) return;
   deps.afterChange(teamId, userId);
-  const message = await buildConfirmation(deps, lc, activity);
+  const message = await buildConfirmation(deps, lc, stored.activity, stored.verb);
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
 }

@@ -13,15 +13,17 @@
  * completion, is the delivery protocol's, see src/scheduler/deliveries.ts):
  * 1. Due: the latest slot at `now` in their zone (users.time_zone, else the workspace default), DST-safe (the
  *    slot logic of scheduled leaderboards). Only the latest slot counts: after a long outage older ones are
- *    superseded. Not due when the slot is at or before the moment they subscribed (their row's updated_at; for
- *    the workspace default, when the workspace settings last changed, or when Sales Pulse first saw the person):
+ *    superseded. Not due when the slot is at or before the moment they subscribed (their row's updated_at, which
+ *    only a change of their cadence moves; for the workspace default, the later of when the default last changed,
+ *    workspaces.digest_default_since, which no other setting touches, and when Sales Pulse first saw the person):
  *    a new subscriber gets their first digest at the next slot, not an immediate catch-up for a past one.
  *    The run key is `digest:<team>:<user>:<cadence>:<slot ISO>`.
  * 2. Ready: the person is refreshed through users.info (a short cache age): deactivated people and bots are
  *    recorded `skipped` with the reason. If their time zone changed, the next tick works with the new one.
  * 3. Build: the stats for the slot's period, and the DM conversation (conversations.open posts nothing, so its
  *    failures are retried like any failure before sending).
- * 4. Send: the DM.
+ * 4. Send: the DM, through the posting client (retries off, 429s surfacing: slack/posting-client.ts), so a
+ *    digest Slack took but answered late or with a 5xx is not sent twice by a client retry; the run fails instead.
  * Errors meaning no DM can ever reach the person (user_not_found, user_disabled, account_inactive,
  * cannot_dm_bot, missing_scope, token problems…) fail the run at once; nobody else to tell.
  *
@@ -29,8 +31,9 @@
  * `maxPerTick` digests (default 40) per tick, oldest slots first; the rest are due at the next tick, a minute
  * later, still within the grace window. So one process sends at most ~40 a minute (2,400 an hour) without
  * sleeping inside a tick (which would hold up the scheduled leaderboards of the same tick). Several replicas
- * may together exceed the Tier 3 rate for a moment: the Web API client then waits Retry-After, and a 429 it
- * gives up on gives the claim back (above), so a digest is delayed, never dropped or doubled, by rate limits.
+ * may together exceed the Tier 3 rate for a moment: the reading client then waits Retry-After, the delivery
+ * protocol waits out a 429 on the DM itself and gives the claim back past that, so a digest is delayed, never
+ * dropped or doubled, by rate limits.
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
@@ -44,6 +47,7 @@ import { getSlackUser } from '../../slack/user-directory.js';
 import type { BoardPeriod } from '../../periods/types.js';
 import { latestSlot, nextSlot, type ScheduleTiming } from '../leaderboard/index.js';
 import { loadTargetProgress } from '../targets/index.js';
+import { defaultDigestSince } from './digest-subscriptions.js';
 import { personalStatsMessage, type TargetProgressLine } from './stats.blocks.js';
 import { loadPersonalStats } from './stats.js';
 
@@ -149,12 +153,6 @@ export interface DigestRecipient {
   fiscalYearStartMonth: number;
 }
 
-function laterOf(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a.getTime() >= b.getTime() ? a : b;
-}
-
 /** Every recipient in every workspace: two queries (explicit subscriptions; the workspace default). */
 export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
   const settings = {
@@ -182,7 +180,7 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
         userId: users.userId,
         timeZone: users.timeZone,
         joinedAt: users.joinedAt,
-        defaultSince: workspaces.updatedAt,
+        defaultSince: workspaces.digestDefaultSince,
         ...settings,
       })
       .from(users)
@@ -207,7 +205,7 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
       userId: r.userId,
       cadence: 'weekly' as const,
       timeZone: zone(r.timeZone, r.defaultTimeZone),
-      since: laterOf(r.defaultSince, r.joinedAt),
+      since: defaultDigestSince(r.defaultSince, r.joinedAt),
       explicit: false,
       weekStartsOn: r.weekStartsOn,
       fiscalYearStartMonth: r.fiscalYearStartMonth,
@@ -219,8 +217,10 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
 // The job
 
 export interface DigestJobOptions {
-  /** The Web API client for a workspace. */
+  /** The Web API client for a workspace's reads (users.info, conversations.open). */
   clientFor: (teamId: string) => webApi.WebClient;
+  /** The client for a workspace's posts (the DM): retries off (slack/posting-client.ts). */
+  postingClientFor: (teamId: string) => webApi.WebClient;
   /** Recorded as claimed_by. */
   claimedBy: string;
   graceMs?: number;
@@ -233,6 +233,7 @@ interface DueDigest extends DueRun {
 }
 
 interface BuiltDigest {
+  /** The posting client. */
   client: webApi.WebClient;
   /** The DM conversation. */
   channel: string;
@@ -306,7 +307,7 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
       // The DM conversation: opening it posts nothing, so it belongs before the send.
       const opened = await client.conversations.open({ users: r.userId });
       if (!opened.channel?.id) throw new Error('conversations.open returned no channel');
-      return { client, channel: opened.channel.id, message: { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` } };
+      return { client: options.postingClientFor(r.teamId), channel: opened.channel.id, message: { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` } };
     },
     async send(_due, { client, channel, message }) {
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
