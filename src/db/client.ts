@@ -53,8 +53,20 @@ function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, url?: 
   };
 }
 
+/**
+ * Seconds a pool connection waits before reconnecting after its last attempt failed: postgres.js's own curve
+ * (3^n / 100, jittered) capped at 1 s instead of 20 s. Its count of failures is shared by the pool and only reset by
+ * a connection that succeeds, so after a few seconds of outage its default delay grows to 10-20 s, and every query
+ * handed to a reconnecting connection waits that out: the bot would answer "not saved" for up to 20 s after the
+ * database is back. Capped, it is back within a second; a down server costs at most a refused connection a second
+ * per pool connection.
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** failures / 100, 1);
+}
+
 export function connectPostgres(url: string, opts: { max?: number } = {}): Database {
-  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'sales-pulse' } });
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'sales-pulse' }, backoff: reconnectDelaySeconds });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return wrap(db, 'postgres', () => client.end({ timeout: 5 }), url);
 }

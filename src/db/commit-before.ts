@@ -1,12 +1,26 @@
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
+import { Column, is, SQL, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { isPglite, type Db } from './client.js';
+import { isDatabaseUnavailable, neverConnected } from './errors.js';
 
 /** The work did not finish (or commit) before its deadline, and nothing it wrote was kept. */
 export class DeadlineExceeded extends Error {
   constructor(message = 'deadline exceeded') {
     super(message);
     this.name = 'DeadlineExceeded';
+  }
+}
+
+/**
+ * The connection to the database was lost while a statement that stores (or a COMMIT) was on its way: it may have
+ * been stored or not, and only the database can tell, once it answers again (look the entry up by its idempotency
+ * key). Never "not saved" on its own: not a database-unavailable error (isDatabaseUnavailable), not DeadlineExceeded.
+ */
+export class CommitOutcomeUnknown extends Error {
+  constructor(readonly connectionError: unknown) {
+    super('the connection was lost while the entry was being committed: it may or may not be stored');
+    this.name = 'CommitOutcomeUnknown';
   }
 }
 
@@ -98,8 +112,109 @@ export function commitBefore<T>(db: Db, deadline: number, work: (tx: Db) => Prom
       (e: unknown) => {
         clearTimeout(timer);
         if (answered) return; // rolled back after the caller was told it was not saved
+        // The COMMIT was sent and its answer lost with the connection: committed or not, nobody here knows.
+        if (state === 'committing' && isDatabaseUnavailable(e)) return reject(new CommitOutcomeUnknown(e));
         reject(e instanceof DeadlineExceeded || isStatementTimeout(e) ? new DeadlineExceeded() : e instanceof Error ? e : new Error(String(e)));
       },
     );
   });
+}
+
+/** What statementBefore reads of a postgres.js 3.4.9 query: not in its types, so named here, in one place. */
+interface QueryInternals {
+  /** The connection's backend it was handed to; unset while it waits in the pool's queue. */
+  state?: unknown;
+  /** True once it is the statement its connection is running (not written behind another one). */
+  active?: boolean;
+  /** Sends the cancel; its promise reports whether the cancel request could be sent. */
+  canceller?: ((query: unknown) => Promise<void>) | null;
+}
+
+/**
+ * Cancel a postgres.js query as soon as that is safe: at once when it still waits in the pool's queue (it is dropped
+ * unsent) or is running; while it is written behind another statement on its connection, only once it runs. (3.4.9
+ * skips a query cancelled there when the statement ahead finishes, and its results are then read as nobody's: its
+ * promise never settles.) `query.cancel()` drops the promise of its cancel request, so a cancel that cannot connect
+ * (an unreachable server is when deadlines pass) would be an unhandled rejection, which ends the process; the
+ * query's own canceller returns that promise, and it is caught here. Returns a function that stops waiting to cancel.
+ */
+function cancelWhenSafe(query: object): () => void {
+  const q = query as QueryInternals;
+  const attempt = (): boolean => {
+    if (q.state !== undefined && !q.active) return false;
+    const canceller = q.canceller;
+    if (typeof canceller === 'function') {
+      q.canceller = null;
+      canceller(query).catch(() => {}); // the query's own promise reports what happened to it
+    }
+    return true;
+  };
+  if (attempt()) return () => {};
+  const poll = setInterval(() => attempt() && clearInterval(poll), 5);
+  return () => clearInterval(poll);
+}
+
+/**
+ * A statement built with Drizzle that returns rows (an insert or update with returning(fields), or a select of
+ * fields), with the flat selection it returns: columns (decoded as Drizzle decodes them) and sql<T> values (as the
+ * driver gives them, no mapWith).
+ */
+export interface ReturningStatement<T> {
+  fields: Record<string, Column | SQL>;
+  build(db: Db): PromiseLike<T[]> & { toSQL(): { sql: string; params: unknown[] } };
+}
+
+/** A raw row in the selection's order, decoded as Drizzle would. */
+function decodeRow<T>(fields: Record<string, Column | SQL>, values: unknown[]): T {
+  const out: Record<string, unknown> = {};
+  Object.entries(fields).forEach(([key, field], i) => {
+    const raw = values[i];
+    if (is(field, Column)) out[key] = raw === null ? null : field.mapFromDriverValue(raw);
+    else if (is(field, SQL)) out[key] = raw;
+    else throw new Error(`statementBefore: field ${key} is neither a column nor sql`);
+  });
+  return out as T;
+}
+
+/**
+ * Run one statement, on its own (it is its own transaction), so that it is committed only if it runs before
+ * `deadline`; otherwise it rejects with DeadlineExceeded and nothing was stored. The hot path's way to store: one
+ * round trip, where commitBefore's BEGIN, SET LOCAL and COMMIT take three. `statement.build` makes it on the
+ * database it is given.
+ *
+ * - PostgreSQL: the statement goes through the Drizzle database's postgres.js pool directly, so it can be
+ *   cancelled. At the deadline one still waiting for a connection is dropped unsent (DeadlineExceeded); one sent is
+ *   cancelled as soon as it runs (see cancelWhenSafe), and its outcome decides: cancelled means rolled back (DeadlineExceeded), rows
+ *   mean it committed before the cancel arrived (answered as stored, late). A connection that could not be made
+ *   stored nothing (the database's error); one lost after that leaves the outcome unknown (CommitOutcomeUnknown). Not through `reserve()`:
+ *   postgres.js 3.4.9 can lose a reserved connection's queries while the pool reconnects.
+ *   A cancel request names a server process, not a statement: one that arrives just after the statement finished
+ *   can cancel the statement sent behind it on that connection, which then fails as cancelled and rolled back.
+ * - PGlite: nothing can be cancelled there (see commitBefore), so the statement runs in commitBefore's transaction,
+ *   rolled back if it finishes late.
+ */
+export async function statementBefore<T>(db: Db, deadline: number, statement: ReturningStatement<T>): Promise<T[]> {
+  if (isPglite(db)) return commitBefore(db, deadline, async (tx) => await statement.build(tx));
+  if (remainingMs(deadline) === 0) throw new DeadlineExceeded();
+  const { sql: text, params } = statement.build(db).toSQL();
+  const client = (db as unknown as { $client: postgres.Sql }).$client;
+  const query = client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+  let late = false;
+  let stopCancelling = () => {};
+  const timer = setTimeout(() => {
+    late = true;
+    stopCancelling = cancelWhenSafe(query);
+  }, remainingMs(deadline));
+  try {
+    const rows = await query;
+    return rows.map((values) => decodeRow<T>(statement.fields, values as unknown[]));
+  } catch (e) {
+    if (late && isStatementTimeout(e)) throw new DeadlineExceeded();
+    // A connection never made received nothing; one lost after that may have committed the statement.
+    if (isDatabaseUnavailable(e) && !neverConnected(e)) throw new CommitOutcomeUnknown(e);
+    throw e instanceof Error ? e : new Error(String(e));
+  } finally {
+    clearTimeout(timer);
+    stopCancelling();
+  }
 }

@@ -20,3 +20,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** Unavailable before any statement could reach the server: the connection was never made. */
+const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', '53300', '57P03']);
+
+/**
+ * True when the database was unreachable in a way that means a statement handed to the connection was never
+ * received: the connection could not be made (refused, no such host, timed out connecting, the server refusing new
+ * connections). A connection that dropped after it was made is not this: a statement may have reached the server.
+ */
+export function neverConnected(error: unknown): boolean {
+  for (let cur = error as { code?: unknown; syscall?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+    if (typeof cur.code === 'string' && NEVER_CONNECTED_CODES.has(cur.code)) return true;
+    if (cur.syscall === 'connect' || cur.syscall === 'getaddrinfo') return true;
+  }
+  return false;
+}

@@ -5,12 +5,14 @@
  * currency's minor unit. Imports no feature: it takes what it needs of activity types structurally.
  */
 export type { ActivityTypeKey, Span, SpanPair, Totals } from './types.js';
+export { toNumber, type Driven } from './driver.js';
 export { addActivities, addDeals, compareCurrencies, emptyTotalsInput, totalsFrom, type TotalsInput } from './totals.js';
 export { median, medianBigint, rankWithTies } from './ranking.js';
 export { activityGroupsQuery, boardParams, dealGroupsQuery, loadTeamGroups, type ActivityGroup, type DealGroup, type TeamGroups } from './team-groups.js';
 export { loadTeamMetrics, repMetrics, teamMetricsFromGroups, type RepMetrics, type TeamMetrics, type TeamMetricsInput } from './team.js';
 export {
   activitySums,
+  activitySumSql,
   dealSums,
   loadOutcomeGroups,
   outcomesByType,

@@ -133,6 +133,21 @@ export async function activitySums<K extends string>(
   return out;
 }
 
+/**
+ * One person's sum(quantity) of one activity type in [start, end), as a scalar subquery (0 for none) for a
+ * statement that does more: the logging hot path stores an entry and reads the week's count in one statement.
+ */
+export function activitySumSql(input: RepScope & { typeKey: string; range: Span }): SQL<Driven> {
+  return sql<Driven>`(select coalesce(sum(${activities.quantity}), 0) from ${activities} where ${and(
+    eq(activities.teamId, input.teamId),
+    eq(activities.userId, input.userId),
+    isNull(activities.deletedAt),
+    eq(activities.typeKey, input.typeKey),
+    gte(activities.occurredAt, input.range.start),
+    lt(activities.occurredAt, input.range.end),
+  )})`;
+}
+
 /** One person's deals in a range: won per currency (count and exact sum), and lost. */
 export interface DealSums {
   won: Map<string | null, { count: number; minor: bigint }>;

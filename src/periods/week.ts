@@ -9,6 +9,11 @@ export interface Range {
 
 export type WeekStart = Weekday;
 
+/** Whether `instant` falls in [start, end). */
+export function inRange(instant: Date, range: Range): boolean {
+  return instant.getTime() >= range.start.getTime() && instant.getTime() < range.end.getTime();
+}
+
 /**
  * The week containing `now`, with boundaries at local midnight in `timeZone`. The week is found on local
  * dates and each boundary placed in the zone once, so it is right where a DST change falls at midnight

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.js';
-import { DeadlineExceeded, deadlineIn, remainingMs } from '../db/commit-before.js';
+import { CommitOutcomeUnknown, DeadlineExceeded, deadlineIn, remainingMs } from '../db/commit-before.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { noticeMessage, type Message } from './blocks.js';
 import { GENERIC_ERROR_TEXT } from './errors.js';
 import { escapeMrkdwn, truncate } from './text.js';
@@ -34,17 +35,43 @@ export function notSavedMessage(command: string, text: string): Message {
 }
 
 /**
- * The ack body for a failure while answering a command in its ack: "not saved" for a missed deadline, the
- * generic apology (logged in full) for anything else. The app-level handler never sees it, so it is not
- * answered twice.
+ * The ack body for a failure while answering a command in its ack: "not saved" for a missed deadline or a database
+ * that could not be reached before anything was sent to be committed, the generic apology (logged in full) for
+ * anything else, a commit whose outcome is unknown included (CommitOutcomeUnknown: it may be stored). The app-level
+ * handler never sees it, so it is not answered twice.
  */
 export function failedCommandReply(e: unknown, command: string, text: string, logger: Logger): Message {
   if (e instanceof DeadlineExceeded) {
     logger.warn({ command }, 'command not saved: the deadline passed before it was committed');
     return notSavedMessage(command, text);
   }
+  if (isDatabaseUnavailable(e) && !(e instanceof CommitOutcomeUnknown)) {
+    logger.warn({ err: e, command }, 'command not saved: the database is unavailable');
+    return notSavedMessage(command, text);
+  }
   logger.error({ err: e, command }, 'unhandled error in a slash command');
   return noticeMessage(GENERIC_ERROR_TEXT);
+}
+
+/** Under a form's first field when its entry could not be stored in time: the form stays open, nothing was saved. */
+export const NOT_SAVED_FIELD_TEXT = 'Not saved: Sales Pulse could not store this just now, so nothing was saved. Please press Save again in a moment.';
+
+/** A view_submission ack that keeps the modal open with errors under fields (block id -> text). */
+export interface FieldErrorsAck {
+  response_action: 'errors';
+  errors: Record<string, string>;
+}
+
+/**
+ * The ack for a form submission whose entry could not be stored and committed before the ack deadline (the
+ * database slow, locked or down), or failed otherwise: the modal stays open with NOT_SAVED_FIELD_TEXT under
+ * `blockId`, so the person sees nothing was saved and can press Save again, instead of Slack's generic error
+ * after 3 seconds. Logged (a missed deadline as a warning, anything else as an error).
+ */
+export function notSavedSubmission(e: unknown, blockId: string, form: string, logger: Logger): FieldErrorsAck {
+  if (e instanceof DeadlineExceeded) logger.warn({ form }, 'form not saved: the deadline passed before it was committed');
+  else logger.error({ err: e, form }, 'form not saved: storing it failed');
+  return { response_action: 'errors', errors: { [blockId]: NOT_SAVED_FIELD_TEXT } };
 }
 
 /** The ack when a quick answer was not ready in time: the answer follows through response_url. */
@@ -58,32 +85,48 @@ export interface CommandAnswerIo {
 
 /**
  * Answer a command whose answer is usually quick (a board, a summary, a setting) in its ack: `work` builds the
- * ephemeral answer (undefined: nothing to say) and, when it is ready within ACK_DEADLINE_MS, it is the ack's body.
- * When it is not, the ack says so ("working on it", never "saved") and the answer follows through response_url
- * once the work is done; Slack's 3 seconds are never missed either way. A failure is answered plainly (see
- * failedCommandReply), in the ack or after it.
+ * ephemeral answer (undefined: nothing to say), answered through ackWithinLimit, so Slack's 3 seconds are never
+ * missed: in the ack when ready in time, else "working on it" (never "saved") and the answer through response_url. A
+ * failure is answered plainly (see failedCommandReply).
  */
 export async function answerCommand(
   io: CommandAnswerIo,
   context: { command: string; text: string; logger: Logger; deadline?: number },
   work: () => Promise<Message | undefined>,
 ): Promise<void> {
-  const settled = work().then(
+  const reply = ackWithinLimit(io, context.deadline ?? deadlineIn(ACK_DEADLINE_MS), context.logger, context.command);
+  const answer = await work().then(
     (message): Message | undefined => message,
     (e: unknown): Message => failedCommandReply(e, context.command, context.text, context.logger),
   );
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), context.deadline === undefined ? ACK_DEADLINE_MS : remainingMs(context.deadline));
-  });
-  const first = await Promise.race([settled, late]);
-  clearTimeout(timer);
-  if (first !== 'late') {
-    await io.ack(first ? ephemeral(first) : undefined);
-    return;
-  }
-  context.logger.info({ command: context.command }, 'answer not ready within the ack deadline; it follows through response_url');
-  await io.ack(ephemeral(noticeMessage(WORKING_ON_IT_TEXT)));
-  const answer = await settled;
-  if (answer) await io.respond(ephemeral(answer));
+  await reply(answer);
+}
+
+/**
+ * How long after a request reached the bot its ack may wait at most: past ACK_DEADLINE_MS only for an answer not
+ * ready by then (an entry whose outcome the database has yet to tell, a slow users.info), and still inside Slack's
+ * 3 seconds (Bolt's HTTP receiver gives up on an unacked request at 3001 ms).
+ */
+export const ACK_LIMIT_MS = 2800;
+
+/**
+ * The ack of a command that answers in it, never later than ACK_LIMIT_MS after the request arrived (`deadline` is
+ * its ackDeadline): when the answer is not ready by then, the ack says WORKING_ON_IT_TEXT (neither "logged" nor
+ * "not saved"), and the answer, once ready, goes through response_url instead. Call the function it returns
+ * exactly once, with the answer (undefined: nothing to say).
+ */
+export function ackWithinLimit(io: CommandAnswerIo, deadline: number, logger: Logger, command: string): (message?: Message) => Promise<void> {
+  const limit = deadline + (ACK_LIMIT_MS - ACK_DEADLINE_MS);
+  let placeholder: Promise<void> | undefined;
+  const timer = setTimeout(() => {
+    logger.info({ command }, 'the answer was not ready by the ack limit: acked as working on it, it follows through response_url');
+    placeholder = io.ack(ephemeral(noticeMessage(WORKING_ON_IT_TEXT)));
+    placeholder.catch(() => {}); // awaited, and its failure reported, when the answer comes
+  }, remainingMs(limit));
+  return async (message) => {
+    clearTimeout(timer);
+    if (!placeholder) return io.ack(message ? ephemeral(message) : undefined);
+    await placeholder;
+    if (message) await io.respond(ephemeral(message));
+  };
 }

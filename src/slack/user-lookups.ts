@@ -1,4 +1,5 @@
 import type { users } from '../db/schema/index.js';
+import { InFlight } from '../lib/in-flight.js';
 
 /**
  * What the process remembers about users.info lookups, apart from the users table. Its own file so that deps.ts
@@ -25,16 +26,12 @@ type Miss = { until: number; reason: 'not_found' | 'failed' };
  * Answers that succeed live in the users table (USER_CACHE_TTL_MS), shared by every replica.
  */
 export class UserDirectory {
-  private readonly pending = new Map<string, Promise<SlackUser>>();
+  private readonly pending = new InFlight<SlackUser>();
   private readonly misses = new Map<string, Miss>();
 
   /** The lookup for `key` under way, or `start()` as the one everyone shares until it settles. */
   shared(key: string, start: () => Promise<SlackUser>): Promise<SlackUser> {
-    const running = this.pending.get(key);
-    if (running) return running;
-    const work = start().finally(() => this.pending.delete(key));
-    this.pending.set(key, work);
-    return work;
+    return this.pending.run(key, start);
   }
 
   /** Whether a miss for `key` is still remembered at `now`. */

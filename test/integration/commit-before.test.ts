@@ -1,10 +1,15 @@
 /**
- * commitBefore: an entry is committed only when its work finished before the deadline; otherwise it is rolled
- * back and the caller is answered at the deadline, so "nothing was stored" is true. On both databases.
+ * commitBefore and statementBefore: an entry is committed only when its work finished before the deadline;
+ * otherwise it is rolled back (or never runs) and the caller is answered at the deadline, so "nothing was stored"
+ * is true. On both databases.
  */
 import { sql } from 'drizzle-orm';
+import { integer, pgTable, timestamp } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
 import { expect, it } from 'vitest';
-import { commitBefore, DeadlineExceeded, deadlineIn } from '../../src/db/commit-before.js';
+import { commitBefore, CommitOutcomeUnknown, DeadlineExceeded, deadlineIn, statementBefore, type ReturningStatement } from '../../src/db/commit-before.js';
+import { connectPostgres } from '../../src/db/client.js';
+import { isDatabaseUnavailable } from '../../src/db/errors.js';
 import { describeEachDb } from '../helpers/db.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,4 +76,102 @@ describeEachDb('commitBefore', (getDb) => {
     expect(row!.active).toBe(0);
     expect(await rows()).toEqual([]);
   });
+});
+
+const statementProbe = pgTable('statement_probe', {
+  n: integer('n').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Insert n into statement_probe, returning the row and a computed value. */
+function insertProbe(n: number): ReturningStatement<{ n: number; at: Date; twice: unknown }> {
+  const fields = { n: statementProbe.n, at: statementProbe.at, twice: sql`${statementProbe.n} * 2` };
+  return { fields, build: (db) => db.insert(statementProbe).values({ n }).returning(fields) };
+}
+
+describeEachDb('statementBefore', (getDb) => {
+  const db = () => getDb().database.db;
+  const probe = async () => {
+    await db().execute(sql`create table if not exists statement_probe (n int not null, at timestamptz not null default now())`);
+    return async () => (await db().select({ n: statementProbe.n }).from(statementProbe).orderBy(statementProbe.n)).map((r) => r.n);
+  };
+
+  it('stores in time and returns the rows decoded as Drizzle decodes them', async () => {
+    const rows = await probe();
+    const [row] = await statementBefore(db(), deadlineIn(2000), insertProbe(7));
+    const [same] = await db().select({ n: statementProbe.n, at: statementProbe.at }).from(statementProbe);
+    expect(row).toMatchObject({ n: 7, at: same!.at });
+    expect(row!.at).toBeInstanceOf(Date);
+    expect(Number(row!.twice)).toBe(14);
+    expect(await rows()).toEqual([7]);
+  });
+
+  it('a deadline already passed: DeadlineExceeded, and nothing stored', async () => {
+    const rows = await probe();
+    await expect(statementBefore(db(), deadlineIn(0), insertProbe(8))).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('on PostgreSQL a statement blocked past the deadline is cancelled: answered at the deadline, nothing stored', async () => {
+    if (getDb().kind !== 'postgres') return; // PGlite has one connection: nothing else can hold a lock against it
+    const rows = await probe();
+    // Another session holds the table: the insert waits for the lock until it is cancelled.
+    const other = postgres(getDb().database.url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locked = new Promise<void>((resolve) => {
+      void other.begin(async (tx) => {
+        await tx`lock table statement_probe in access exclusive mode`;
+        resolve();
+        await held;
+      });
+    });
+    await locked;
+    try {
+      const started = Date.now();
+      await expect(statementBefore(db(), deadlineIn(300), insertProbe(9))).rejects.toBeInstanceOf(DeadlineExceeded);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      release();
+    }
+    await sleep(200); // the lock is gone: a statement that had not been cancelled would now commit
+    expect(await rows()).toEqual([]);
+    await other.end();
+  });
+
+  it('on PostgreSQL a statement sent behind busy connections at the deadline: its answer matches what was stored', async () => {
+    if (getDb().kind !== 'postgres') return; // PGlite has no pool
+    const rows = await probe();
+    // Every connection of the pool (5 in tests) busy for 800 ms: the insert waits behind one of them.
+    const busy = Promise.all(Array.from({ length: 5 }, () => db().execute(sql`select pg_sleep(0.8)`))); // started by all()
+    await sleep(100);
+    const outcome = await statementBefore(db(), deadlineIn(200), insertProbe(10)).then(
+      (r) => ({ stored: r.length === 1 }),
+      (e: unknown) => ({ stored: false, error: e }),
+    );
+    await busy;
+    await sleep(200); // whatever was going to run has run
+    // Cancelled at the deadline (nothing stored, DeadlineExceeded), or it ran before the cancel reached it (stored,
+    // answered late): never "not saved" with a row, never rows without one.
+    if (outcome.stored) expect(await rows()).toEqual([10]);
+    else {
+      expect((outcome as { error: unknown }).error).toBeInstanceOf(DeadlineExceeded);
+      expect(await rows()).toEqual([]);
+    }
+  });
+
+  it('on PostgreSQL a connection that cannot be made: the database error (nothing was stored), not "outcome unknown"', async () => {
+    if (getDb().kind !== 'postgres') return; // PGlite has no connections
+    const url = new URL(getDb().database.url!);
+    url.port = '1'; // nothing listens there: the connection is refused
+    const refused = connectPostgres(url.toString(), { max: 1 });
+    try {
+      const error: unknown = await statementBefore(refused.db, deadlineIn(2000), insertProbe(11)).catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(error).not.toBeInstanceOf(CommitOutcomeUnknown);
+    } finally {
+      await refused.close();
+    }
+  });
+
 });

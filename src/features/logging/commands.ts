@@ -1,14 +1,16 @@
 import type { webApi } from '@slack/bolt';
 import { localDay } from '../../periods/week.js';
 import type { Deps } from '../../deps.js';
-import { beforeDeadline, commitBefore } from '../../db/commit-before.js';
+import { beforeDeadline, CommitOutcomeUnknown, deadlineIn, remainingMs } from '../../db/commit-before.js';
 import { noticeMessage, type Message } from '../../slack/blocks.js';
-import { ackDeadline, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
+import { ACK_DEADLINE_MS, ackDeadline, ackWithinLimit, failedCommandReply, notSavedMessage } from '../../slack/command-ack.js';
+import { GENERIC_ERROR_TEXT } from '../../slack/errors.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
-import { buildConfirmation, loadLoggingContext } from './context.js';
+import { buildConfirmation, loadLoggingContext, loadSharedLoggingContext, storeActivity, type LoggingContext } from './context.js';
+import type { InFlight } from '../../lib/in-flight.js';
 import { logActivityModal, type ModalMetadata } from './modal.view.js';
 import { parseActivityCommand, usageText } from './parse.js';
-import { insertActivity, type Activity } from './queries.js';
+import { findActivityByKey, type Activity } from './queries.js';
 
 /** The slash commands and the type each one logs (`/log` takes the type as its first word). */
 export const LOG_COMMANDS: Record<string, string | undefined> = {
@@ -39,7 +41,7 @@ export async function openLogModal(
  * in the ack itself, all within ACK_DEADLINE_MS; an entry that cannot be committed in time is rolled back and the
  * ack says it was not saved. No text: ack at once and open the modal (its trigger_id expires in about 3 seconds).
  */
-export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<void> {
+export async function handleLogCommand(args: CommandArgs, deps: Deps, contexts: InFlight<LoggingContext>): Promise<void> {
   const { command, ack, client } = args;
   const fixedType = LOG_COMMANDS[command.command];
   const text = command.text ?? '';
@@ -58,10 +60,14 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
   }
 
   const deadline = ackDeadline(args.context);
+  const answerInAck = ackWithinLimit(args, deadline, deps.logger, command.command);
+  // trigger_id is unique per invocation: a redelivered request stores nothing new.
+  const idempotencyKey = `cmd:${command.trigger_id}`;
   let answer: Message | undefined;
   let stored: Activity | undefined;
+  let lc: LoggingContext | undefined;
   try {
-    const lc = await beforeDeadline(deadline, loadLoggingContext(deps, client, command.team_id, command.user_id, command.team_domain));
+    lc = await beforeDeadline(deadline, loadSharedLoggingContext(contexts, deps, client, command.team_id, command.user_id, command.team_domain));
     const result = parseActivityCommand(text, { fixedType, command: command.command }, lc.parse);
     switch (result.kind) {
       case 'help':
@@ -74,10 +80,11 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
         break;
       case 'activity': {
         const a = result.value;
-        // The confirmation is built inside the transaction (its week count includes the new row): the entry is
-        // committed only when its answer is ready too.
-        ({ activity: stored, answer } = await commitBefore(deps.db, deadline, async (tx) => {
-          const { activity } = await insertActivity(tx, {
+        // Stored and counted in one statement, committed before the deadline or not at all.
+        ({ activity: stored, answer } = await storeActivity(
+          deps,
+          lc,
+          {
             teamId: command.team_id,
             userId: command.user_id,
             typeKey: a.type,
@@ -89,16 +96,44 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps): Promise<v
             durationMinutes: a.durationMinutes,
             notes: a.notes,
             source: 'slash_command',
-            // trigger_id is unique per invocation: a redelivered request stores nothing new.
-            idempotencyKey: `cmd:${command.trigger_id}`,
-          });
-          return { activity, answer: await buildConfirmation({ ...deps, db: tx }, lc, activity) };
-        }));
+            idempotencyKey,
+          },
+          deadline,
+        ));
       }
     }
   } catch (e) {
-    answer = failedCommandReply(e, command.command, text, deps.logger);
+    if (e instanceof CommitOutcomeUnknown && lc) ({ stored, answer } = await outcomeByKey(deps, lc, idempotencyKey, command.command, text));
+    else answer = failedCommandReply(e, command.command, text, deps.logger);
   }
-  await ack(answer ? ephemeral(answer) : undefined);
+  await answerInAck(answer);
   if (stored) deps.afterChange(command.team_id, command.user_id);
+}
+
+/** How long a command whose entry's outcome was lost (CommitOutcomeUnknown) keeps asking the database for it. */
+export const OUTCOME_LOOKUP_MS = 10 * 60_000;
+const OUTCOME_RETRY_MS = 500;
+
+/**
+ * The answer for an entry whose statement was on its way when the connection was lost: once the database answers
+ * again, the entry looked up by its idempotency key decides, its confirmation or "not saved". By then the ack has
+ * usually gone ("working on it", see ackWithinLimit) and this answer follows through response_url. A first pause
+ * lets a statement the server was still running finish first. After OUTCOME_LOOKUP_MS it gives up: the generic
+ * apology, which says it may not have been saved.
+ */
+async function outcomeByKey(deps: Deps, lc: LoggingContext, key: string, command: string, text: string): Promise<{ stored?: Activity; answer: Message }> {
+  deps.logger.warn({ command }, 'the connection was lost while storing an entry: its outcome is looked up once the database answers');
+  const giveUp = deadlineIn(OUTCOME_LOOKUP_MS);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, OUTCOME_RETRY_MS));
+    try {
+      const activity = await beforeDeadline(deadlineIn(ACK_DEADLINE_MS), findActivityByKey(deps.db, lc.workspace.teamId, key));
+      if (!activity) return { answer: notSavedMessage(command, text) };
+      return { stored: activity, answer: await beforeDeadline(deadlineIn(ACK_DEADLINE_MS), buildConfirmation(deps, lc, activity)) };
+    } catch (e) {
+      if (remainingMs(giveUp) > 0) continue;
+      deps.logger.error({ err: e, command }, 'the outcome of an entry could not be looked up: answered that it may not have been saved');
+      return { answer: noticeMessage(GENERIC_ERROR_TEXT) };
+    }
+  }
 }

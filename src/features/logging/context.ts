@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { weekContaining, type WeekStart } from '../../periods/week.js';
+import { inRange, weekContaining, type Range, type WeekStart } from '../../periods/week.js';
 import type { Message } from '../../slack/blocks.js';
 import { getSlackUser, isFreshProfile, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
@@ -9,7 +9,10 @@ import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { confirmationMessage } from './confirmation.blocks.js';
 import type { ParseContext } from './parse.js';
 import { activityTypes, users, workspaces } from '../../db/schema/index.js';
-import { countActivities, CUSTOM_TYPE_COLUMNS, withCustomTypes, type Activity, type CustomTypeRow } from './queries.js';
+import { countActivities, CUSTOM_TYPE_COLUMNS, findActivityByKey, insertActivityReturningSum, withCustomTypes, type Activity, type CustomTypeRow, type NewActivity } from './queries.js';
+import { beforeDeadline, statementBefore } from '../../db/commit-before.js';
+import { toNumber } from '../../metrics/index.js';
+import type { InFlight } from '../../lib/in-flight.js';
 
 /** Everything a logging handler needs to know about who is asking, read once per request. */
 export interface LoggingContext {
@@ -52,17 +55,69 @@ export async function loadLoggingContext(
   };
 }
 
-/** The confirmation for a stored (or edited) entry, with the user's running count for this week. */
-export async function buildConfirmation(deps: Deps, lc: LoggingContext, activity: Activity, verb: 'Logged' | 'Updated' = 'Logged'): Promise<Message> {
-  const now = deps.clock.now();
-  const week = weekContaining(now, lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
-  const weekCount = await countActivities(deps.db, activity.teamId, activity.userId, activity.typeKey, week);
+/**
+ * How long a slash command may reuse the logging context another command of the same person read (workspace
+ * settings, their profile, the activity types): a second. A burst (a rep pasting commands, a busy team under load)
+ * reads it once instead of once per command, and a change shows within a second. The modal and the buttons always
+ * read afresh.
+ */
+export const LOGGING_CONTEXT_KEEP_MS = 1000;
+
+/**
+ * loadLoggingContext, shared by one person's slash commands: those arriving while it is read get that read, and
+ * those within LOGGING_CONTEXT_KEEP_MS after it the same result (see InFlight); a read still running after that long
+ * is no longer joined (one stuck on a silent connection must not hold the person's later commands). `parse.now` is
+ * each caller's own.
+ */
+export async function loadSharedLoggingContext(
+  contexts: InFlight<LoggingContext>,
+  deps: Deps,
+  client: webApi.WebClient,
+  teamId: string,
+  userId: string,
+  teamName?: string,
+): Promise<LoggingContext> {
+  const lc = await contexts.run(`${teamId}\n${userId}\n${teamName ?? ''}`, () => loadLoggingContext(deps, client, teamId, userId, teamName));
+  return { ...lc, parse: { ...lc.parse, now: deps.clock.now() } };
+}
+
+/** The person's current week, where the confirmation's running count is taken. */
+function confirmationWeek(deps: Deps, lc: LoggingContext): Range {
+  return weekContaining(deps.clock.now(), lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
+}
+
+function confirmationFor(deps: Deps, lc: LoggingContext, activity: Activity, weekCount: number, verb: 'Logged' | 'Updated'): Message {
   return confirmationMessage({
     activity,
     type: lc.types.find((t) => t.key === activity.typeKey),
     weekCount,
-    now,
+    now: deps.clock.now(),
     timeZone: lc.user.timeZone,
     verb,
   });
+}
+
+/** The confirmation for a stored (or edited) entry, with the user's running count for this week. */
+export async function buildConfirmation(deps: Deps, lc: LoggingContext, activity: Activity, verb: 'Logged' | 'Updated' = 'Logged'): Promise<Message> {
+  const weekCount = await countActivities(deps.db, activity.teamId, activity.userId, activity.typeKey, confirmationWeek(deps, lc));
+  return confirmationFor(deps, lc, activity, weekCount, verb);
+}
+
+/**
+ * Store a new entry, committed before `deadline` or not at all (DeadlineExceeded), and build its confirmation. The
+ * hot path: one statement stores the entry and reads the week's count as it was before it (see
+ * insertActivityReturningSum), so a command costs one round trip. An entry whose idempotency key is already stored
+ * (Slack redelivering a command) is answered with the stored one.
+ */
+export async function storeActivity(deps: Deps, lc: LoggingContext, row: NewActivity, deadline: number): Promise<{ activity: Activity; created: boolean; answer: Message }> {
+  const week = confirmationWeek(deps, lc);
+  const [inserted] = await statementBefore(deps.db, deadline, insertActivityReturningSum(row, week));
+  if (inserted) {
+    const { before, ...activity } = inserted;
+    const weekCount = toNumber(before) + (inRange(activity.occurredAt, week) ? activity.quantity : 0);
+    return { activity, created: true, answer: confirmationFor(deps, lc, activity, weekCount, 'Logged') };
+  }
+  const existing = await beforeDeadline(deadline, findActivityByKey(deps.db, row.teamId, row.idempotencyKey));
+  if (!existing) throw new Error(`activity with idempotency key ${row.idempotencyKey} neither inserted nor found`);
+  return { activity: existing, created: false, answer: await beforeDeadline(deadline, buildConfirmation(deps, lc, existing)) };
 }

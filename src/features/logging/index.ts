@@ -4,6 +4,8 @@ import { requireTeamId } from '../../slack/team-id.js';
 import { handleEdit, handleTypeChange, handleUndo } from './actions.js';
 import { handleLogCommand, LOG_COMMANDS, openLogModal } from './commands.js';
 import { ACTION_EDIT, ACTION_UNDO } from './confirmation.blocks.js';
+import { LOGGING_CONTEXT_KEEP_MS, type LoggingContext } from './context.js';
+import { InFlight } from '../../lib/in-flight.js';
 import { LOG_MODAL_CALLBACK, TYPE_SELECT_ACTION } from './modal.view.js';
 import { handleLogModalSubmit } from './submit.js';
 
@@ -15,8 +17,10 @@ export const LOG_SHORTCUT_CALLBACK = 'log_activity_shortcut';
 
 /** Activity logging: the /log commands, the modal, its shortcut, Undo and Edit. */
 export function register(app: App, deps: Deps): void {
+  // One person's logging context, shared by their commands arriving while it is read and for a moment after.
+  const contexts = new InFlight<LoggingContext>({ keepMs: LOGGING_CONTEXT_KEEP_MS, joinMs: LOGGING_CONTEXT_KEEP_MS });
   for (const name of Object.keys(LOG_COMMANDS)) {
-    app.command(name, (args) => handleLogCommand(args, deps));
+    app.command(name, (args) => handleLogCommand(args, deps, contexts));
   }
   app.shortcut(LOG_SHORTCUT_CALLBACK, async ({ ack, shortcut, client, body }) => {
     await ack();

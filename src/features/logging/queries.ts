@@ -1,7 +1,9 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { isEntryId } from '../../entries/entry-id.js';
 import { activities, activityTypes, type ActivitySource } from '../../db/schema/index.js';
-import { activitySums } from '../../metrics/index.js';
+import { activitySums, activitySumSql, type Driven } from '../../metrics/index.js';
+import type { ReturningStatement } from '../../db/commit-before.js';
 import type { Range } from '../../periods/week.js';
 import { BUILT_IN_ACTIVITY_TYPES, type ActivityTypeDef } from '../../entries/activity-types.js';
 
@@ -55,15 +57,41 @@ export function withCustomTypes(custom: CustomTypeRow[]): ActivityTypeDef[] {
 export async function insertActivity(db: Db, row: NewActivity): Promise<{ activity: Activity; created: boolean }> {
   const [inserted] = await db.insert(activities).values(row).onConflictDoNothing({ target: [activities.teamId, activities.idempotencyKey] }).returning();
   if (inserted) return { activity: inserted, created: true };
-  const [existing] = await db
+  return { activity: (await findActivityByKey(db, row.teamId, row.idempotencyKey))!, created: false };
+}
+
+/** The entry stored under an idempotency key, if any. */
+export async function findActivityByKey(db: Db, teamId: string, idempotencyKey: string): Promise<Activity | undefined> {
+  const [row] = await db
     .select()
     .from(activities)
-    .where(and(eq(activities.teamId, row.teamId), eq(activities.idempotencyKey, row.idempotencyKey)));
-  return { activity: existing!, created: false };
+    .where(and(eq(activities.teamId, teamId), eq(activities.idempotencyKey, idempotencyKey)));
+  return row;
+}
+
+/**
+ * One statement that inserts the entry (nothing when its idempotency key is stored: no row comes back) and returns it
+ * with `before`, the person's sum of the type in `range` as it was before this insert (RETURNING's subquery reads the
+ * statement's snapshot, which does not hold the new row). Run with statementBefore.
+ */
+export function insertActivityReturningSum(row: NewActivity, range: Range): ReturningStatement<Activity & { before: Driven }> {
+  const fields = {
+    ...getTableColumns(activities),
+    before: activitySumSql({ teamId: row.teamId, userId: row.userId, typeKey: row.typeKey, range }),
+  };
+  return {
+    fields,
+    build: (db) =>
+      db
+        .insert(activities)
+        .values(row)
+        .onConflictDoNothing({ target: [activities.teamId, activities.idempotencyKey] })
+        .returning(fields),
+  };
 }
 
 export async function findActivity(db: Db, teamId: string, id: string): Promise<Activity | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isEntryId(id)) return undefined;
   const [row] = await db
     .select()
     .from(activities)
@@ -85,6 +113,7 @@ export type ActivityChanges = Pick<NewActivity, 'typeKey' | 'quantity' | 'occurr
 
 /** Edit the author's own, not-deleted entry. Returns the updated row, or undefined if there is none. */
 export async function updateActivity(db: Db, teamId: string, userId: string, id: string, changes: ActivityChanges, at: Date): Promise<Activity | undefined> {
+  if (!isEntryId(id)) return undefined;
   const [row] = await db
     .update(activities)
     .set({ ...changes, updatedAt: at })
