@@ -6,15 +6,19 @@ import { isSocketMode } from './config.js';
 import type { Database } from './db/client.js';
 import type { Deps } from './deps.js';
 import type { Clock } from './lib/clock.js';
+import { secretBoxFromEnvironment } from './lib/encryption-key.js';
+import type { SecretBox } from './lib/secret-box.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
+import { guardSlackEvents } from './slack/request-guard.js';
+import { createPostingClient } from './slack/posting-client.js';
 import { UserDirectory } from './slack/user-directory.js';
 import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
 import * as admin from './features/admin/index.js';
 import * as leaderboard from './features/leaderboard/index.js';
-import { instanceId, Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
+import { instanceId, Scheduler, type ScheduledJob, type SchedulerOptions } from './scheduler/scheduler.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -23,8 +27,13 @@ export interface BuildAppOptions {
   logger: Logger;
   /** Passed to Bolt's WebClient; slackApiUrl comes from config unless given here. */
   clientOptions?: webApi.WebClientOptions;
-  /** The scheduler's tick; the default is every minute. */
+  /** The scheduler's tick (default every minute) and how long stop() waits for its runs (DEFAULT_STOP_TIMEOUT_MS). */
   scheduler?: SchedulerOptions;
+  /**
+   * Seals and opens secrets at rest (the webhook secrets). main.ts and the sandbox pass the one loadSecretBox
+   * resolved (ENCRYPTION_KEY, else the key file in DATA_DIR); without it, config.ENCRYPTION_KEY must be set.
+   */
+  secretBox?: SecretBox;
 }
 
 export interface SalesPulseApp {
@@ -35,38 +44,42 @@ export interface SalesPulseApp {
    * (HTTP mode) listens on that address only, as the sandbox's bot does on 127.0.0.1.
    */
   start(listen?: number | { port: number; host?: string }): Promise<{ port: number }>;
-  /** Stop intake, let in-flight requests finish. The database is closed by the caller. */
+  /**
+   * Stop intake, let in-flight requests finish (within `drainTimeoutMs`), and stop the scheduler (its runs in
+   * progress get its `stopTimeoutMs`, then are given up for another process). The database is closed by the caller.
+   */
   stop(drainTimeoutMs?: number): Promise<void>;
   /**
-   * Scheduled work (leaderboards, DM digests). Not started by buildApp or start(): main.ts starts it after the app,
-   * tests call `scheduler.tick(now)`. stop() stops it first.
+   * Scheduled work (leaderboards, DM digests, the sweep of celebrations left unposted). Not started by buildApp or
+   * start(): main.ts starts it after the app, tests call `scheduler.tick(now)`. stop() stops it first.
    */
   scheduler: Scheduler;
 }
 
 /**
- * Retries for the scheduler's own Web API client when the caller gives none. The library default
- * (10 retries over about 30 minutes) would hold a run, and the tick behind it, for half an hour; this
- * gives up within a few minutes: 5 retries, 2 s doubling to at most 30 s, jittered so replicas don't
- * retry in step. 429s wait their Retry-After on top of this; 5xx and network errors use the backoff.
+ * Retries for the scheduler's reading client (users.info, conversations.open: calls that post nothing) when the
+ * caller gives none. The library default (10 retries over about 30 minutes) would hold a run, and the tick behind
+ * it, for half an hour; this gives up within a few minutes: 5 retries, 2 s doubling to at most 30 s, jittered so
+ * replicas don't retry in step. 429s wait their Retry-After on top of this; 5xx and network errors use the backoff.
+ * Posts never go through it: see slack/posting-client.ts.
  */
 export const SCHEDULER_RETRY_CONFIG: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 2_000, maxTimeout: 30_000, randomize: true };
 /** Per request, so a hung connection cannot hold a run past its claim's lease. */
 export const SCHEDULER_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * The scheduler with every scheduled job, on a Web API client of its own: the app's client options, with a
- * bounded retry policy (unless the caller set one) and a request timeout. Used by buildApp and `cli run-due`.
+ * The scheduler with every scheduled job, on Web API clients of its own built from the app's client options: one
+ * for reads, with a bounded retry policy (unless the caller set one), and one for posts, with retries off and 429s
+ * surfacing to the delivery protocol, which alone decides what is sent again (slack/posting-client.ts); both with a
+ * request timeout. `extraJobs` are ticked too (the app's celebration sweep). Used by buildApp and `cli run-due`.
  */
-export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOptions, opts: SchedulerOptions = {}): Scheduler {
-  const client = new webApi.WebClient(deps.config.SLACK_BOT_TOKEN, {
-    ...clientOptions,
-    retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG,
-    timeout: clientOptions.timeout || SCHEDULER_REQUEST_TIMEOUT_MS,
-    logger: boltLogger(deps.logger),
-  });
+export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOptions, opts: SchedulerOptions = {}, extraJobs: ScheduledJob[] = []): Scheduler {
+  const options: webApi.WebClientOptions = { ...clientOptions, timeout: clientOptions.timeout || SCHEDULER_REQUEST_TIMEOUT_MS, logger: boltLogger(deps.logger) };
+  const client = new webApi.WebClient(deps.config.SLACK_BOT_TOKEN, { ...options, retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG });
+  const postingClient = createPostingClient(deps.config.SLACK_BOT_TOKEN, options);
+  const clients = { clientFor: () => client, postingClientFor: () => postingClient };
   const claimedBy = instanceId();
-  return new Scheduler(deps, [leaderboard.createLeaderboardJob({ clientFor: () => client, claimedBy }), summary.createDigestJob({ clientFor: () => client, claimedBy })], opts);
+  return new Scheduler(deps, [leaderboard.createLeaderboardJob({ ...clients, claimedBy }), summary.createDigestJob({ ...clients, claimedBy }), ...extraJobs], opts);
 }
 
 /** How long /readyz waits for the database before answering 503. */
@@ -137,14 +150,18 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const callerClientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
   // The scheduler's client has its own (longer) timeout and retries; see buildScheduler.
   const clientOptions: webApi.WebClientOptions = { timeout: INTERACTIVE_REQUEST_TIMEOUT_MS, ...callerClientOptions };
-  // A client of our own for work outside Bolt's handlers (the webhook route, paced posts); same options as Bolt's.
+  // A client of our own for work outside Bolt's handlers (the webhook route, Home tabs); same options as Bolt's.
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
+  // Win celebrations post on their own: through a client that never posts twice by itself (slack/posting-client.ts).
+  const postingClient = createPostingClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
   // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
   const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory() };
   const home = summary.createHomeRefresher(deps, client);
-  const deals = createDealsFeature(deps, client);
-  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler);
+  const secretBox = options.secretBox ?? secretBoxFromEnvironment(config);
+  if (!secretBox) throw new Error('buildApp: give a secretBox (loadSecretBox) or set ENCRYPTION_KEY in the config');
+  const deals = createDealsFeature(deps, client, secretBox, postingClient);
+  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler, deals.jobs);
   const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);
 
@@ -156,7 +173,9 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     ? new SocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN!,
         customRoutes,
-        installerOptions: { port: config.PORT, clientOptions },
+        // Its own copy: the socket client sets its reconnect retries (100) on the options object it is given, which
+        // Bolt's client below would otherwise share. SLACK_API_URL (slackApiUrl) applies to apps.connections.open too.
+        installerOptions: { port: config.PORT, clientOptions: { ...clientOptions } },
         logger: boltLogger(logger),
       })
     : new HTTPReceiver({
@@ -169,6 +188,10 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
         // confirmed answer (see slack/command-ack.ts), the others at once before slower work.
         processBeforeResponse: false,
       });
+  // Replayed, oversized and malformed requests to /slack/events are refused before Bolt reads them (slack/request-guard.ts).
+  if (receiver instanceof HTTPReceiver) {
+    receiver.requestListener = guardSlackEvents(receiver.requestListener, { signingSecret: config.SLACK_SIGNING_SECRET!, logger });
+  }
 
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -219,8 +242,9 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       return { port: typeof address === 'object' && address ? address.port : port };
     },
     async stop(drainTimeoutMs = 10_000) {
-      // No new scheduled runs; one already claimed is let finish (its retries are bounded, see buildScheduler),
-      // because a run cut short stays claimed until its lease expires and may then be posted twice.
+      // No new scheduled runs; one already claimed is let finish for a few seconds (the scheduler's stopTimeoutMs),
+      // then given up: given back for another process when it sent nothing, failed when its post was in flight
+      // (a miss beats a double). So a run waiting out Slack's rate limits cannot hold the shutdown.
       const schedulerStopped = scheduler.stop();
       const timeout = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
       // Stop intake first: no new connections; requests in progress are answered (a command's answer is its ack,

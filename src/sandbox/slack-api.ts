@@ -14,7 +14,8 @@
  * is the server and its method handlers.
  *
  * Pass `slack.apiUrl` to Bolt as `clientOptions.slackApiUrl`, and `slack.responseUrl` to the signed
- * request sender so `respond()` lands here too.
+ * request sender so `respond()` lands here too. For Socket Mode, `socketMode` names the app-level token and
+ * the WebSocket endpoint `apps.connections.open` hands out (the tests' is test/helpers/fake-socket-mode.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,7 @@ import { blockKitProblems, checkView, messageContentError } from './block-kit-ch
 import { newFakeUser, type FakeUser, type FakeUserInput } from './fake-users.js';
 import { isMissing, isObject, type Json } from './json-args.js';
 import { checkRequired, methodSpecs, scopesAccepted } from './method-reference.js';
-import { apiFailure, CallRecorder, hookFailure, type FailureSpec, type RecordedCall, type WaitForOptions } from './recorder.js';
+import { apiFailure, CallRecorder, hookFailure, type DelaySpec, type FailureSpec, type RecordedCall, type WaitForOptions } from './recorder.js';
 import { Workspace, type ResponseUrlContext, type StoredFile } from './workspace.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ import { Workspace, type ResponseUrlContext, type StoredFile } from './workspace
 // ---------------------------------------------------------------------------------------------
 
 export interface FakeSlackOptions {
-  /** Token the fake accepts; anything else is `invalid_auth`. Default 'xoxb-test-token'. */
+  /** Token the fake accepts (and `socketMode.appToken`, for apps.connections.open); anything else is `invalid_auth`. Default 'xoxb-test-token'. */
   botToken?: string;
   /** Bot scopes granted to the token, normally `manifestBotScopes()`. */
   scopes: string[];
@@ -51,6 +52,12 @@ export interface FakeSlackOptions {
   record?: boolean;
   /** Default 127.0.0.1 with a free port. */
   listen?: { host?: string; port?: number };
+  /**
+   * Socket Mode: the app-level token (`xapp-…`) that `apps.connections.open` takes (as on Slack, that method takes
+   * only an app-level token, and an app-level token nothing else: `not_allowed_token_type`), and the WebSocket URL
+   * each call answers (Slack's is a fresh `wss://…/link/?ticket=…` each time). Without it an `xapp-` token is unknown.
+   */
+  socketMode?: { appToken: string; connectionUrl(): string };
   /** Channel names for conversations.info (id -> name); other ids get a name made from the id. */
   channelNames?: Map<string, string>;
   /**
@@ -95,6 +102,11 @@ export interface FakeSlack {
   addUser(user: FakeUserInput): FakeUser;
   /** Make the next call(s) to `method` (a Web API method, 'response_url' or 'file_upload') fail. */
   failNext(method: string, response: FailureSpec): void;
+  /**
+   * Answer the next call(s) to Web API `method` late: each is handled (and recorded) on arrival, as Slack posts a
+   * message before its answer reaches the caller, and its answer (success or failNext's) is sent `ms` later.
+   */
+  delayNext(method: string, delay: DelaySpec): void;
   /** Conversations the bot is not a member of: posting there is refused as Slack refuses it. */
   channelsWithoutBot: Set<string>;
   close(): Promise<void>;
@@ -116,6 +128,9 @@ interface UploadSlot {
   title?: string;
   data?: Buffer;
 }
+
+/** Methods called with an app-level token (`xapp-…`) rather than the bot token. */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 const RESPONSE_URL_MAX_USES = 5;
 /** A response_url works for 30 minutes. */
@@ -280,6 +295,8 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       bot_id: bot.botId,
       is_enterprise_install: false,
     }),
+
+    'apps.connections.open': () => ({ url: opts.socketMode!.connectionUrl() }),
 
     'team.info': () => ({
       team: { id: teamId, name: teamName, domain: 'example', email_domain: 'example.com', icon: { image_default: true } },
@@ -482,16 +499,29 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       return sendAnswer(res, answer);
     }
     const { args } = parsed;
+    const at = Date.now();
+    const delayMs = recorder.takeDelay(method);
     const answer = answerApi(req, method, parsed);
     const body = answer.body as Json;
     const ok = answer.status === 200 && body.ok === true;
-    recorder.record({ method, args, at: Date.now(), ok, status: answer.status, error: ok ? undefined : body.error, response: body });
+    recorder.record({ method, args, at, ok, status: answer.status, error: ok ? undefined : body.error, response: body });
+    if (delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // The caller may have given up waiting (its timeout) and closed the connection.
+      if (res.destroyed || res.writableEnded) return;
+    }
     sendAnswer(res, answer);
   }
 
-  function answerApi(req: IncomingMessage, method: string, { args, isJson }: ParsedRequest): Answer {
+  function answerApi(req: IncomingMessage, method: string, parsed: ParsedRequest): Answer {
     const failure = recorder.takeFailure(method);
-    if (failure) return apiFailure(failure);
+    if (!failure) return handleMethod(req, method, parsed);
+    // Taking effect first (a message posted) and then failing is how a post goes wrong after the fact.
+    if (failure.afterEffect) handleMethod(req, method, parsed);
+    return apiFailure(failure);
+  }
+
+  function handleMethod(req: IncomingMessage, method: string, { args, isJson }: ParsedRequest): Answer {
     const refuse = (code: string, extra: Json = {}, headers?: Record<string, string>): Answer => ({
       status: 200,
       body: { ok: false, error: code, ...extra },
@@ -503,11 +533,14 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
 
     const token = bearerToken(req) ?? (isJson ? undefined : typeof args.token === 'string' ? args.token : undefined);
     if (!token) return refuse('not_authed');
-    if (token !== botToken) return refuse('invalid_auth');
+    const appToken = opts.socketMode?.appToken;
+    if (token !== botToken && token !== appToken) return refuse('invalid_auth');
+    if ((token === appToken) !== APP_TOKEN_METHODS.has(method)) return refuse('not_allowed_token_type');
     delete args.token;
 
     const accepted = scopesAccepted(method, args, spec);
-    const scopeHeaders = { 'x-oauth-scopes': grantedScopes.join(','), 'x-accepted-oauth-scopes': accepted.join(',') };
+    const tokenScopes = token === appToken ? ['connections:write'] : grantedScopes;
+    const scopeHeaders = { 'x-oauth-scopes': tokenScopes.join(','), 'x-accepted-oauth-scopes': accepted.join(',') };
     if (accepted.length > 0 && !accepted.some((scope) => grantedScopes.includes(scope))) {
       return refuse('missing_scope', { needed: accepted[0], provided: grantedScopes.join(',') }, scopeHeaders);
     }
@@ -672,6 +705,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       return user;
     },
     failNext: (method, response) => recorder.failNext(method, response),
+    delayNext: (method, delay) => recorder.delayNext(method, delay),
     channelsWithoutBot,
     close: () =>
       new Promise<void>((resolve, reject) => {

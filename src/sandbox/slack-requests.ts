@@ -5,7 +5,7 @@
  *
  * Payload shapes follow test/fixtures/slack-payloads/.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Json } from './json-args.js';
 
 export const DEFAULT_TEAM_ID = 'T0001';
@@ -289,8 +289,22 @@ export function slackSender(opts: SlackSenderOptions): SlackSender {
     };
   }
 
+  // Slack signs each delivery as it sends it, and never delivers the same bytes with the same signature twice (the
+  // bot refuses that as a replay): the same body sent again within a second is signed a second later. raw() sends
+  // exact bytes and headers, to replay a request.
+  const signedAt = new Map<string, number>();
+  function deliveryTimestamp(body: string): number {
+    const now = Math.floor(Date.now() / 1000);
+    const key = createHash('sha256').update(body).digest('base64');
+    const last = signedAt.get(key);
+    const timestamp = last !== undefined && last >= now ? last + 1 : now;
+    signedAt.set(key, timestamp);
+    if (signedAt.size > 1000) for (const [k, t] of signedAt) if (t < now - 10) signedAt.delete(k);
+    return timestamp;
+  }
+
   const signed = (body: string, contentType: string, extra: Record<string, string> = {}) =>
-    post(body, { 'content-type': contentType, ...signSlackRequest(opts.signingSecret, body), ...extra });
+    post(body, { 'content-type': contentType, ...signSlackRequest(opts.signingSecret, body, deliveryTimestamp(body)), ...extra });
 
   return {
     async command(cmd) {
