@@ -199,6 +199,8 @@ export function spawnBot(e: BotEnv, name = 'bot'): Child {
       SLACK_API_URL: e.slackApiUrl,
       PORT: String(e.port),
       LOG_LEVEL: 'warn',
+      // Webhook secrets are sealed with it; without one the bot would write a key file into the repo's data/.
+      ENCRYPTION_KEY: randomSecret(32),
       ...(e.databaseUrl ? { DATABASE_URL: e.databaseUrl } : {}),
       ...(e.dataDir ? { DATA_DIR: e.dataDir } : {}),
     },
@@ -274,8 +276,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function randomSecret(): string {
-  return randomBytes(24).toString('hex');
+export function randomSecret(bytes = 24): string {
+  return randomBytes(bytes).toString('hex');
 }
 
 /** The benchmark's people: five reps the fake Slack knows, so users.info answers for each. */
