@@ -4,14 +4,14 @@
  * confirmation goes.
  */
 import net from 'node:net';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { connectPostgres } from '../../src/db/client.js';
 import { deals, workspaces } from '../../src/db/schema/index.js';
 import { DEAL_BLOCK } from '../../src/features/deals/modal.view.js';
 import { NOT_SAVED_FIELD_TEXT } from '../../src/slack/command-ack.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
-import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
+import { describeEachDb, lockTable } from '../helpers/db.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
 import {
@@ -271,18 +271,8 @@ describeEachDb('deals: the log-deal modal', (getDb) => {
 
   it('the database cannot store it within the deadline (a locked table): answered inside 3 s with "Not saved" under the first field, nothing stored, nothing celebrated', async () => {
     const modal = await openWithCommand();
-    const other = openAnotherConnection(getDb());
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holder = other.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table deals in exclusive mode`);
-      locked();
-      await released;
-    });
+    const unlock = await lockTable(getDb(), 'deals');
     try {
-      await isLocked;
       const started = Date.now();
       const res = await h.slack.interaction(submissionOf(modal, acme));
       const took = Date.now() - started;
@@ -290,9 +280,7 @@ describeEachDb('deals: the log-deal modal', (getDb) => {
       expect(took).toBeLessThan(3000);
       expect(res.json()).toEqual({ response_action: 'errors', errors: { [DEAL_BLOCK.result]: NOT_SAVED_FIELD_TEXT } });
     } finally {
-      release();
-      await holder;
-      await other.close();
+      await unlock();
     }
     await h.settle();
     expect(await storedDeals()).toEqual([]);

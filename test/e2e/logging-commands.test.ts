@@ -2,11 +2,11 @@
  * Activity logging through the slash commands, end to end: a signed request to the real Bolt app,
  * the row it stored, and the private reply the user saw: the command's ack body (the answer rides on the ack).
  */
-import { asc, sql } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { ACK_DEADLINE_MS } from '../../src/slack/command-ack.js';
 import { activities } from '../../src/db/schema/index.js';
-import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
+import { describeEachDb, lockTable } from '../helpers/db.js';
 import type { RecordedCall } from '../helpers/fake-slack.js';
 import { replyTo, startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
@@ -69,18 +69,8 @@ describeEachDb('logging: slash commands', (getDb) => {
     const harness = await start();
     // Another connection holds a lock that blocks inserts into activities (on PGlite, its one connection is
     // held by that transaction) until the command has been answered.
-    const other = openAnotherConnection(getDb());
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holder = other.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table activities in exclusive mode`);
-      locked();
-      await released;
-    });
+    const unlock = await lockTable(getDb(), 'activities');
     try {
-      await isLocked;
       const started = Date.now();
       const res = await harness.slack.command({ command: '/log-call', text: 'Acme Corp 15m #connected' });
       const took = Date.now() - started;
@@ -93,9 +83,7 @@ describeEachDb('logging: slash commands', (getDb) => {
       expect(answer.text).toContain('nothing was stored');
       expect(answer.blocks[0].text.text).toContain('/log-call Acme Corp 15m #connected');
     } finally {
-      release();
-      await holder;
-      await other.close();
+      await unlock();
     }
     expect(await storedActivities()).toEqual([]);
     // Sent again once the database answers, it is stored and confirmed; once every handler has finished, that

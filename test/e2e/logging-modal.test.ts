@@ -3,11 +3,11 @@
  * the type inside it, submitting it (stored row, field errors, duplicates, a database that cannot store it in
  * time), and where the confirmation goes (ephemeral in the channel, or a DM).
  */
-import { asc, sql } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { activities } from '../../src/db/schema/index.js';
 import { NOT_SAVED_FIELD_TEXT } from '../../src/slack/command-ack.js';
-import { describeEachDb, openAnotherConnection } from '../helpers/db.js';
+import { describeEachDb, lockTable } from '../helpers/db.js';
 import { startHarness, viewState, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { blockAction, DEFAULT_CHANNEL_ID, DEFAULT_USER_ID, globalShortcut } from '../helpers/signed-request.js';
 import {
@@ -294,18 +294,8 @@ describeEachDb('logging: the modal', (getDb) => {
     const modal = await openWithCommand('/log-call');
     // Another connection holds a lock that blocks inserts into activities (on PGlite, its one connection is held by
     // that transaction) until the submission has been answered.
-    const other = openAnotherConnection(getDb());
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holder = other.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table activities in exclusive mode`);
-      locked();
-      await released;
-    });
+    const unlock = await lockTable(getDb(), 'activities');
     try {
-      await isLocked;
       const started = Date.now();
       const res = await h.slack.interaction(submissionOf(modal, filled));
       const took = Date.now() - started;
@@ -313,9 +303,7 @@ describeEachDb('logging: the modal', (getDb) => {
       expect(took).toBeLessThan(3000);
       expect(res.json()).toEqual({ response_action: 'errors', errors: { type_block: NOT_SAVED_FIELD_TEXT } });
     } finally {
-      release();
-      await holder;
-      await other.close();
+      await unlock();
     }
     expect(await storedActivities()).toEqual([]);
     expect(h.logs.some((l) => l.msg === 'form not saved: the deadline passed before it was committed')).toBe(true);

@@ -51,6 +51,29 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
  * postgres.js pool on the same database; on PGlite (one connection per process by design) the same
  * in-memory database, whose close() here is a no-op (the suite closes the real one).
  */
+/**
+ * Another connection holds `lock table <table> in exclusive mode` (on PGlite, its one connection is held by that
+ * transaction), so writes to the table wait. Resolves once the lock is held, with the function that releases it.
+ */
+export async function lockTable(testDb: TestDb, table: string): Promise<() => Promise<void>> {
+  const other = openAnotherConnection(testDb);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = other.db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`lock table ${table} in exclusive mode`));
+    locked();
+    await released;
+  });
+  await isLocked;
+  return async () => {
+    release();
+    await holder;
+    await other.close();
+  };
+}
+
 export function openAnotherConnection(testDb: TestDb): Database {
   if (testDb.kind === 'postgres') {
     const url = testDb.database.url;
