@@ -86,7 +86,7 @@ export interface FakeSocketMode {
 }
 
 export interface FakeSocketModeOptions {
-  /** Default 'xapp-1-A123456-0000000000-test'. */
+  /** Default 'xapp-1-A123456-fake-socket-mode' (plainly not a real token). */
   appToken?: string;
   /** Default A123456 (the fake Web API's app id). */
   appId?: string;
@@ -96,7 +96,7 @@ export interface FakeSocketModeOptions {
 
 export async function startFakeSocketMode(opts: FakeSocketModeOptions = {}): Promise<FakeSocketMode> {
   const appId = opts.appId ?? 'A123456';
-  const appToken = opts.appToken ?? `xapp-1-${appId}-0000000000-test`;
+  const appToken = opts.appToken ?? `xapp-1-${appId}-fake-socket-mode`;
   const pingIntervalMs = opts.pingIntervalMs ?? 5_000;
   const issuedTickets = new Set<string>();
   const connections: SocketConnection[] = [];
