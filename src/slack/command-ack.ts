@@ -55,6 +55,12 @@ export function failedCommandReply(e: unknown, command: string, text: string, lo
 
 /** Under a form's first field when its entry could not be stored in time: the form stays open, nothing was saved. */
 export const NOT_SAVED_FIELD_TEXT = 'Not saved: Sales Pulse could not store this just now, so nothing was saved. Please press Save again in a moment.';
+/**
+ * Under a form's first field when the connection was lost while its entry was being committed (CommitOutcomeUnknown):
+ * it may be stored. Saving the same form again stores it at most once (its key is the view id), so that is the way on.
+ */
+export const MAYBE_SAVED_FIELD_TEXT =
+  'Sales Pulse lost its connection to the database while saving this, so it may or may not be saved. Please press Save again in a moment: it is stored once either way.';
 
 /** A view_submission ack that keeps the modal open with errors under fields (block id -> text). */
 export interface FieldErrorsAck {
@@ -66,9 +72,13 @@ export interface FieldErrorsAck {
  * The ack for a form submission whose entry could not be stored and committed before the ack deadline (the
  * database slow, locked or down), or failed otherwise: the modal stays open with NOT_SAVED_FIELD_TEXT under
  * `blockId`, so the person sees nothing was saved and can press Save again, instead of Slack's generic error
- * after 3 seconds. Logged (a missed deadline as a warning, anything else as an error).
+ * after 3 seconds; when the outcome is unknown (the connection lost during the commit), MAYBE_SAVED_FIELD_TEXT. Logged.
  */
 export function notSavedSubmission(e: unknown, blockId: string, form: string, logger: Logger): FieldErrorsAck {
+  if (e instanceof CommitOutcomeUnknown) {
+    logger.warn({ err: e.connectionError, form }, 'form outcome unknown: the connection was lost while it was committed');
+    return { response_action: 'errors', errors: { [blockId]: MAYBE_SAVED_FIELD_TEXT } };
+  }
   if (e instanceof DeadlineExceeded) logger.warn({ form }, 'form not saved: the deadline passed before it was committed');
   else logger.error({ err: e, form }, 'form not saved: storing it failed');
   return { response_action: 'errors', errors: { [blockId]: NOT_SAVED_FIELD_TEXT } };

@@ -50,16 +50,6 @@ export function withCustomTypes(custom: CustomTypeRow[]): ActivityTypeDef[] {
   ];
 }
 
-/**
- * Insert unless a row with the same idempotency key exists. Returns the stored row either way,
- * and whether this call created it. Concurrent duplicates are settled by the unique index.
- */
-export async function insertActivity(db: Db, row: NewActivity): Promise<{ activity: Activity; created: boolean }> {
-  const [inserted] = await db.insert(activities).values(row).onConflictDoNothing({ target: [activities.teamId, activities.idempotencyKey] }).returning();
-  if (inserted) return { activity: inserted, created: true };
-  return { activity: (await findActivityByKey(db, row.teamId, row.idempotencyKey))!, created: false };
-}
-
 /** The entry stored under an idempotency key, if any. */
 export async function findActivityByKey(db: Db, teamId: string, idempotencyKey: string): Promise<Activity | undefined> {
   const [row] = await db

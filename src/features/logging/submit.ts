@@ -4,11 +4,12 @@ import { ackDeadline, notSavedSubmission } from '../../slack/command-ack.js';
 import { sendPrivately } from '../../slack/deliver.js';
 import type { ViewSubmitArgs } from '../../slack/listener-args.js';
 import { requireTeamId } from '../../slack/team-id.js';
-import { buildConfirmation, loadLoggingContext } from './context.js';
+import { buildConfirmation, loadLoggingContext, storeActivity } from './context.js';
+import type { Message } from '../../slack/blocks.js';
 import { readModalSubmission } from './modal-input.js';
 import { BLOCK, decodeMetadata } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
-import { findActivity, insertActivity, updateActivity, type Activity } from './queries.js';
+import { findActivity, updateActivity, type Activity } from './queries.js';
 
 /**
  * The log-activity modal was submitted. Validate (field errors under the fields), store or update (committed),
@@ -26,7 +27,7 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
   const deadline = ackDeadline(args.context);
 
   let lc: Awaited<ReturnType<typeof loadLoggingContext>>;
-  let stored: { activity: Activity; verb: 'Logged' | 'Updated' } | undefined;
+  let stored: { activity: Activity; verb: 'Logged' | 'Updated'; message?: Message } | undefined;
   try {
     lc = await beforeDeadline(deadline, loadLoggingContext(deps, client, teamId, userId));
     const result = readModalSubmission(view.state.values, lc.parse);
@@ -52,10 +53,8 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
       }
       stored = { activity: updated, verb: 'Updated' };
     } else {
-      const { activity, created } = await commitBefore(deps.db, deadline, (tx) =>
-        insertActivity(tx, { teamId, userId, ...result.value, source: 'modal', idempotencyKey: `view:${view.id}` }),
-      );
-      if (created) stored = { activity, verb: 'Logged' };
+      const { activity, created, answer } = await storeActivity(deps, lc, { teamId, userId, ...result.value, source: 'modal', idempotencyKey: `view:${view.id}` }, deadline);
+      if (created) stored = { activity, verb: 'Logged', message: answer };
       // else: a repeat of a submission already confirmed
     }
   } catch (e) {
@@ -66,6 +65,6 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
   await ack();
   if (!stored) return;
   deps.afterChange(teamId, userId);
-  const message = await buildConfirmation(deps, lc, stored.activity, stored.verb);
+  const message = stored.message ?? (await buildConfirmation(deps, lc, stored.activity, stored.verb));
   await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
 }
