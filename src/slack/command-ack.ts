@@ -29,8 +29,8 @@ export function ephemeral(message: Message): Message & { response_type: 'ephemer
 export function notSavedMessage(command: string, text: string): Message {
   const again = truncate(`${command} ${text.trim()}`, 2500);
   return noticeMessage(
-    `:warning: *Not saved.* Sales Pulse is busy right now and could not store that in time, so nothing was stored. Please send the same command again in a moment:\n\`\`\`${escapeMrkdwn(again)}\`\`\``,
-    'Not saved: Sales Pulse is busy right now and nothing was stored. Please send the same command again in a moment.',
+    `:warning: *Not saved.* Sales Pulse could not store that just now (its database was too slow to answer, or out of reach), so nothing was stored. Please send the same command again in a moment:\n\`\`\`${escapeMrkdwn(again)}\`\`\``,
+    'Not saved: Sales Pulse could not store that just now, so nothing was stored. Please send the same command again in a moment.',
   );
 }
 
