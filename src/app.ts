@@ -152,7 +152,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const clientOptions: webApi.WebClientOptions = { timeout: INTERACTIVE_REQUEST_TIMEOUT_MS, ...callerClientOptions };
   // A client of our own for work outside Bolt's handlers (the webhook route, Home tabs); same options as Bolt's.
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
-  // Win celebrations post on their own: through a client that never posts twice by itself (slack/posting-client.ts).
+  // Win celebrations and the Post to channel button post through a client that never posts twice by itself
+  // (slack/posting-client.ts).
   const postingClient = createPostingClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
   // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
@@ -220,7 +221,7 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   summary.register(app, deps);
   deals.register(app);
   admin.register(app, deps);
-  leaderboard.register(app, deps);
+  leaderboard.register(app, deps, postingClient);
 
   let started = false;
   return {

@@ -173,6 +173,25 @@ describeEachDb('/leaderboard on demand', (getDb) => {
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
+  it('Post to channel: Slack takes the board but answers 500: one board in the channel, and the admin is told it may have been posted', async () => {
+    h.fake.failNext('chat.postMessage', { status: 500, afterEffect: true });
+    const notice = await clickPost(ADMIN, 'this week');
+    expect(notice.text).toContain('Slack did not confirm the post (http_500)');
+    expect(notice.text).toContain('Check the channel before pressing the button again');
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage').map((c) => c.status)).toEqual([500]); // sent once, never again by the client
+    expect(h.fake.workspace.conversation(DEFAULT_CHANNEL_ID).filter((m) => !m.threadTs && m.text.length > 0)).toHaveLength(1);
+  });
+
+  it('Post to channel while Slack rate-limits posts: nothing posted, and the admin is told to press again', async () => {
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const notice = await clickPost(ADMIN, 'this week');
+    expect(notice.text).toContain('the leaderboard was not posted. Press the button again in a moment');
+    await h.settle();
+    expect(h.fake.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429]);
+    expect(h.fake.workspace.conversation(DEFAULT_CHANNEL_ID).filter((m) => !m.threadTs && m.text.length > 0)).toHaveLength(0);
+  });
+
   it('Post to channel where the bot is not a member says to /invite it', async () => {
     h.fake.channelsWithoutBot.add(DEFAULT_CHANNEL_ID);
     const notice = await clickPost(ADMIN, 'this week');

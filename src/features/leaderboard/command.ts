@@ -1,3 +1,4 @@
+import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
 import { noticeMessage } from '../../slack/blocks.js';
@@ -5,7 +6,7 @@ import { ackDeadline, answerCommand } from '../../slack/command-ack.js';
 import type { ButtonArgs, CommandArgs } from '../../slack/listener-args.js';
 import { teamIdOf } from '../../slack/team-id.js';
 import { getProfileForPermission, getSlackUser, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT } from '../../slack/user-directory.js';
-import { cannotPostCode } from '../../slack/web-api-errors.js';
+import { cannotPostCode, certainlyNotSent, describeFailure } from '../../slack/web-api-errors.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
 import { loadBoard, publishBoard } from './board.js';
 import { boardInsights } from './insights.js';
@@ -46,7 +47,7 @@ export async function handleLeaderboardCommand(args: CommandArgs, deps: Deps): P
 }
 
 /** Post to channel: workspace admins and owners post the same period's board publicly, with the chart in its thread. */
-export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise<void> {
+export async function handlePostToChannel(args: ButtonArgs, deps: Deps, postingClient: webApi.WebClient): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
   const reply = (mrkdwn: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(mrkdwn) });
@@ -79,7 +80,9 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise
   }
   const board = await loadBoard(deps, client, { teamId, period: parsed.period });
   try {
-    await publishBoard(deps, client, { channel, board, threadExtras: true });
+    // Through the posting client (no retries of its own): a board Slack took but answered late or with a 5xx is
+    // never posted a second time by the client; the admin is told it may have been posted instead.
+    await publishBoard(deps, postingClient, { channel, board, threadExtras: true });
   } catch (error) {
     const code = cannotPostCode(error);
     if (code) {
@@ -90,7 +93,13 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise
       );
       return;
     }
-    throw error;
+    if (certainlyNotSent(error)) {
+      await reply(':hourglass_flowing_sand: Slack is busy and the leaderboard was not posted. Press the button again in a moment.');
+      return;
+    }
+    deps.logger.error({ err: error, channel }, 'posting the leaderboard to a channel failed: it may have been posted');
+    await reply(`:warning: Slack did not confirm the post (${describeFailure(error)}), so it may or may not be in <#${channel}>. Check the channel before pressing the button again.`);
+    return;
   }
   await reply(`:white_check_mark: Posted the leaderboard (${parsed.period.current.label}) to <#${channel}>.`);
 }
