@@ -16,9 +16,7 @@
  *
  * PostgreSQL only (TEST_DATABASE_URL): the bot is one process per data directory on the embedded database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +30,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { DEFAULT_CONCURRENCY } from '../../src/features/leaderboard/job.js';
 import { DEFAULT_LEASE_MS } from '../../src/scheduler/deliveries.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
-import { ROOT, START_ARGS } from '../helpers/built.js';
+import { freePort, startBot, type Running } from '../helpers/built.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET, TEST_ENCRYPTION_KEY } from '../helpers/harness.js';
@@ -48,32 +46,6 @@ const KILL_AFTER_POSTS = 20;
 const REPS = ['U0REP0001', 'U0REP0002', 'U0REP0003', 'U0REP0004'];
 const channelOf = (i: number) => `C0CRASH${String(i).padStart(2, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** node dist/main.js, as `npm start` runs it after its build. */
-function startBot(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, output?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

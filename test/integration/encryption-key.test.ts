@@ -4,9 +4,7 @@
  * production, and plaintext webhook secrets left by an earlier version are encrypted at start and keep working;
  * a malformed ENCRYPTION_KEY stops the start with a message naming the variable.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -18,30 +16,13 @@ import { ENCRYPTION_KEY_FILE, loadSecretBox } from '../../src/lib/encryption-key
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/harness.js';
-import { ROOT, START_ARGS } from '../helpers/built.js';
+import { freePort, startBot } from '../helpers/built.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 import { sendDealWebhook } from '../helpers/webhook-signer.js';
 
 const LEGACY = `spwh_${'c3'.repeat(32)}`;
 
-function startBot(env: Record<string, string>) {
-  const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the encryption key at start (npm start, embedded database)', () => {
   let fake: FakeSlack;

@@ -9,10 +9,8 @@
  * encryption key (hex and base64), the database and URL passwords; none may appear, whole or in part (any 12
  * characters of one).
  */
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +18,7 @@ import { openPglite, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { createOrRotateSecret } from '../../src/features/deals/webhook-secrets.js';
 import { secretBoxFromEnvironment } from '../../src/lib/encryption-key.js';
-import { ROOT, START_ARGS } from '../helpers/built.js';
+import { freePort, startBot } from '../helpers/built.js';
 import { createTestDb, DB_KINDS, type DbKind } from '../helpers/db.js';
 import { manifestBotScopes, startFakeSlack } from '../helpers/fake-slack.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID, signSlackRequest, slackSender } from '../helpers/signed-request.js';
@@ -36,14 +34,11 @@ interface Run {
   stop: () => Promise<number | null>;
 }
 
-function startBot(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+/** The built bot (see startBot), with a way to stop it with SIGTERM. */
+function startStoppableBot(env: Record<string, string>): Run {
+  const { child, output, exited } = startBot(env);
   return {
-    output: () => out,
+    output,
     exited,
     stop: () => {
       child.kill('SIGTERM');
@@ -60,15 +55,6 @@ async function until(check: () => boolean | Promise<boolean>, what: () => string
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Every secret and every 12-character piece of it, with the secret's name. */
 function piecesOf(secrets: Record<string, string>): [string, string][] {
@@ -120,7 +106,7 @@ describe.each(DB_KINDS)('secrets never reach the logs [%s]', (kind: DbKind) => {
     try {
       const port = await freePort();
       const env = { SLACK_BOT_TOKEN: secrets.botToken!, SLACK_SIGNING_SECRET: secrets.signingSecret!, SLACK_API_URL: fake.apiUrl, ENCRYPTION_KEY: encryptionKey, PORT: String(port), LOG_LEVEL: 'debug', ...storage };
-      const bot = startBot(env);
+      const bot = startStoppableBot(env);
       await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, bot.output);
       const base = `http://127.0.0.1:${port}`;
       const slack = slackSender({ url: `${base}/slack/events`, signingSecret: secrets.signingSecret!, responseUrl: (id) => fake.responseUrl(id) });
@@ -174,18 +160,18 @@ describe.each(DB_KINDS)('secrets never reach the logs [%s]', (kind: DbKind) => {
       outputs.push(bot.output());
 
       // Starts that fail: credentials in the Slack API URL, a malformed key, an unreachable database with a password.
-      const withCredentials = startBot({ ...env, SLACK_API_URL: `http://sales:${secrets.apiUrlPassword}@127.0.0.1:${await freePort()}/api/` });
+      const withCredentials = startStoppableBot({ ...env, SLACK_API_URL: `http://sales:${secrets.apiUrlPassword}@127.0.0.1:${await freePort()}/api/` });
       await until(() => withCredentials.output().includes('http request failed'), withCredentials.output);
       await withCredentials.stop();
       outputs.push(withCredentials.output());
-      const badKey = startBot({ ...env, ENCRYPTION_KEY: encryptionKey.slice(0, 63) });
+      const badKey = startStoppableBot({ ...env, ENCRYPTION_KEY: encryptionKey.slice(0, 63) });
       expect(await badKey.exited).toBe(78);
       expect(badKey.output()).toContain('ENCRYPTION_KEY');
       outputs.push(badKey.output());
       if (kind === 'postgres') {
         const unreachable = new URL(storage.DATABASE_URL!);
         unreachable.port = String(await freePort());
-        const noDatabase = startBot({ ...env, DATABASE_URL: unreachable.toString() });
+        const noDatabase = startStoppableBot({ ...env, DATABASE_URL: unreachable.toString() });
         expect(await noDatabase.exited).toBe(1);
         expect(noDatabase.output()).toContain('ECONNREFUSED');
         outputs.push(noDatabase.output());

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,52 +8,12 @@ import { openPglite } from '../../src/db/client.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { DEFAULT_USER_ID, slackSender } from '../helpers/signed-request.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/harness.js';
-import { ROOT, START_ARGS } from '../helpers/built.js';
+import { freePort, startBot, waitForHealth, type Running } from '../helpers/built.js';
 import { createTestDb, DB_KINDS } from '../helpers/db.js';
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
 
-/** Exactly what `npm start` runs after its build (node dist/main.js), without npm between us and the signal. */
-function startBot(env: Record<string, string>, nodeOptions: string[] = []): Running {
-  const child = spawn(process.execPath, [...nodeOptions, ...START_ARGS], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
-async function waitForHealth(port: number, run: Running, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`bot did not become ready:\n${run.output()}`);
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the bot process (npm start) on the embedded database', () => {
   let fake: FakeSlack;

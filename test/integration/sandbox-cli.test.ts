@@ -1,7 +1,6 @@
 /** `npm run demo`: the sandbox's demo data from the command line, with and without a sandbox running. */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/db/client.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startSandbox } from '../../src/sandbox/start.js';
-import { CLI_ARGS, ROOT } from '../helpers/built.js';
+import { CLI_ARGS, freePort, ROOT } from '../helpers/built.js';
 
 function demo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -20,15 +19,6 @@ function demo(env: Record<string, string>): Promise<{ code: number | null; stdou
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function countRows(dir: string): Promise<{ activities: number; deals: number }> {
   const database = await openPglite(dir);
