@@ -38,6 +38,18 @@ export interface HarnessOptions {
   userTimeZone?: string;
 }
 
+/** A debug logger whose JSON lines are kept, parsed, in `logs`, for tests to read. */
+export function capturedLogger(): { logs: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logs, logger: createLogger('debug', sink) };
+}
+
 /**
  * The real Bolt app in HTTP mode on a free port, its Web API client pointed at a fake Slack,
  * and a sender that signs requests as Slack does. Nothing below the HTTP line is mocked.
@@ -54,14 +66,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     LOG_LEVEL: 'debug',
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   });
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger('debug', sink);
+  const { logs, logger } = capturedLogger();
   // Fail fast in tests: no long retry loops against the fake unless a test asks for them.
   const bot = buildApp({ config, database: opts.db.database, clock, logger, clientOptions: { retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
   const { port } = await bot.start(0);

@@ -5,15 +5,13 @@
  * builders here and in signed-request.ts make them as Slack does.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { buildApp, type SalesPulseApp } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { createLogger } from '../../src/lib/logger.js';
 import type { TestDb } from './db.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { startFakeSocketMode, type FakeSocketMode, type SocketConnection } from './fake-socket-mode.js';
-import { BOT_TOKEN, TEST_ENCRYPTION_KEY } from './harness.js';
+import { BOT_TOKEN, capturedLogger, TEST_ENCRYPTION_KEY } from './harness.js';
 import { DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID, newTriggerId } from './signed-request.js';
 
 export interface SocketModeHarness {
@@ -52,14 +50,8 @@ export async function startSocketModeHarness(opts: SocketModeHarnessOptions): Pr
     LOG_LEVEL: 'debug',
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   });
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const bot = buildApp({ config, database: opts.db.database, clock, logger: createLogger('debug', sink), clientOptions: { retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
+  const { logs, logger } = capturedLogger();
+  const bot = buildApp({ config, database: opts.db.database, clock, logger, clientOptions: { retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
   let started = false;
   try {
     await bot.start();
