@@ -4,6 +4,10 @@ export interface ActivityTypeDef {
   plural: string;
   outcomes: string[];
   emoji?: string;
+  /** Hidden by an admin: no longer offered for logging (commands, form); its entries still count and show. */
+  hidden?: boolean;
+  /** Its weight in the weighted activity score, an exact decimal string ("2.5"); absent = 1. */
+  weight?: string;
 }
 
 export const BUILT_IN_ACTIVITY_TYPES: ActivityTypeDef[] = [

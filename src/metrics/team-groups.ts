@@ -6,7 +6,7 @@
  */
 import { and, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { activities, deals } from '../db/schema/index.js';
+import { activities, deals, salesTeamMembers } from '../db/schema/index.js';
 import { toBigint, toNumber, type Driven } from './driver.js';
 import type { SpanPair } from './types.js';
 
@@ -47,10 +47,11 @@ function span(period: SpanPair): { start: Date; end: Date } {
  * The statements' parameters. Instants go as ISO strings: placeholders skip Drizzle's column encoders, and
  * postgres.js rejects a JavaScript Date there.
  */
-export function boardParams(teamId: string, period: SpanPair): Record<string, string> {
+export function boardParams(teamId: string, period: SpanPair, salesTeamId?: string): Record<string, string> {
   const { start, end } = span(period);
   return {
     teamId,
+    ...(salesTeamId ? { salesTeamId } : {}),
     spanStart: start.toISOString(),
     spanEnd: end.toISOString(),
     currentStart: period.current.start.toISOString(),
@@ -62,6 +63,14 @@ export function boardParams(teamId: string, period: SpanPair): Record<string, st
 
 const p = (name: string) => sql.placeholder(name);
 
+/**
+ * Only the members of one sales team (placeholder `salesTeamId`): a team board ranks within the team. Managers who
+ * are not also members are not ranked.
+ */
+function memberOfSalesTeam(userColumn: typeof activities.userId | typeof deals.userId): SQL {
+  return sql`${userColumn} in (select ${salesTeamMembers.userId} from ${salesTeamMembers} where ${salesTeamMembers.salesTeamId} = ${p('salesTeamId')} and ${salesTeamMembers.role} = 'member')`;
+}
+
 function within(column: typeof activities.occurredAt | typeof deals.closedAt, which: 'current' | 'previous'): SQL {
   return and(gte(column, p(`${which}Start`)), lt(column, p(`${which}End`)))!;
 }
@@ -70,7 +79,7 @@ function within(column: typeof activities.occurredAt | typeof deals.closedAt, wh
  * sum(quantity) per (user, type) in the current and previous periods: one index range scan over the span of both
  * ([previous.start, current.end) for adjacent periods), of one workspace's not-deleted rows. Placeholders: boardParams.
  */
-export function activityGroupsQuery(db: Db) {
+export function activityGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'workspace') {
   return db
     .select({
       userId: activities.userId,
@@ -85,13 +94,14 @@ export function activityGroupsQuery(db: Db) {
         isNull(activities.deletedAt),
         gte(activities.occurredAt, p('spanStart')),
         lt(activities.occurredAt, p('spanEnd')),
+        scope === 'salesTeam' ? memberOfSalesTeam(activities.userId) : undefined,
       ),
     )
     .groupBy(activities.userId, activities.typeKey);
 }
 
 /** count(*) and sum(amount_minor) per (user, status, currency) in both periods, one scan. Placeholders: boardParams. */
-export function dealGroupsQuery(db: Db) {
+export function dealGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'workspace') {
   const cur = within(deals.closedAt, 'current');
   const prev = within(deals.closedAt, 'previous');
   return db
@@ -105,7 +115,15 @@ export function dealGroupsQuery(db: Db) {
       previousMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${prev})`,
     })
     .from(deals)
-    .where(and(eq(deals.teamId, p('teamId')), isNull(deals.deletedAt), gte(deals.closedAt, p('spanStart')), lt(deals.closedAt, p('spanEnd'))))
+    .where(
+      and(
+        eq(deals.teamId, p('teamId')),
+        isNull(deals.deletedAt),
+        gte(deals.closedAt, p('spanStart')),
+        lt(deals.closedAt, p('spanEnd')),
+        scope === 'salesTeam' ? memberOfSalesTeam(deals.userId) : undefined,
+      ),
+    )
     .groupBy(deals.userId, deals.status, deals.currency);
 }
 
@@ -113,6 +131,8 @@ function prepareStatements(db: Db) {
   return {
     activities: activityGroupsQuery(db).prepare('leaderboard_activity_groups'),
     deals: dealGroupsQuery(db).prepare('leaderboard_deal_groups'),
+    teamActivities: activityGroupsQuery(db, 'salesTeam').prepare('team_board_activity_groups'),
+    teamDeals: dealGroupsQuery(db, 'salesTeam').prepare('team_board_deal_groups'),
   };
 }
 
@@ -131,10 +151,14 @@ function statements(db: Db): ReturnType<typeof prepareStatements> {
   return s;
 }
 
-/** The grouped rows of a workspace's period and the one before: aggregated in SQL, at most users × types rows. */
-export async function loadTeamGroups(db: Db, teamId: string, period: SpanPair): Promise<TeamGroups> {
-  const params = boardParams(teamId, period);
-  const { activities: activityStatement, deals: dealStatement } = statements(db);
+/**
+ * The grouped rows of a workspace's period and the one before: aggregated in SQL, at most users × types rows.
+ * With `salesTeamId`, only that sales team's members.
+ */
+export async function loadTeamGroups(db: Db, teamId: string, period: SpanPair, salesTeamId?: string): Promise<TeamGroups> {
+  const params = boardParams(teamId, period, salesTeamId);
+  const all = statements(db);
+  const [activityStatement, dealStatement] = salesTeamId ? [all.teamActivities, all.teamDeals] : [all.activities, all.deals];
   const [activityRows, dealRows] = await Promise.all([activityStatement.execute(params), dealStatement.execute(params)]);
   return {
     activities: activityRows.map((r) => ({

@@ -39,10 +39,12 @@ export interface TeamMetricsInput {
   currency: string;
   /** Every one of these types appears in activitiesByType (0 when none). */
   types: readonly ActivityTypeKey[];
+  /** Only this sales team's members (ranks and medians within the team); absent: the whole workspace. */
+  salesTeamId?: string;
 }
 
 /** Build the team's metrics from its grouped rows (pure). */
-export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetricsInput, 'period'>): TeamMetrics {
+export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetricsInput, 'period' | 'salesTeamId'>): TeamMetrics {
   const { currency: headline, types } = input;
   const team = emptyTotalsInput();
   const previousTeam = emptyTotalsInput();
@@ -113,7 +115,7 @@ export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetric
  * range scan over [previous.start, current.end) of the workspace's not-deleted rows, whatever the number of reps.
  */
 export async function loadTeamMetrics(db: Db, input: TeamMetricsInput): Promise<TeamMetrics> {
-  const groups = await loadTeamGroups(db, input.teamId, input.period);
+  const groups = await loadTeamGroups(db, input.teamId, input.period, input.salesTeamId);
   return teamMetricsFromGroups(groups, input);
 }
 

@@ -28,7 +28,7 @@ const OWNER = 'U0OWNER01';
 const WINS = 'C0WINS';
 const ANNOUNCEMENT = `:tada: Won deals will be celebrated in this channel (set by <@${ADMIN}>).`;
 const SAVED = `:white_check_mark: Won deals will be celebrated in <#${WINS}>. Turn it off with \`/sales-admin celebrations off\`.`;
-const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
+const NOT_ADMIN = ':lock: Only Sales Pulse admins and team managers can use `/sales-admin`. Ask a workspace admin, or your team’s manager.';
 /** Slack allows about one post per second per channel; the celebration queue paces itself to that. */
 const MIN_GAP_MS = 950;
 const MINUTE = 60_000;

@@ -242,7 +242,7 @@ describeEachDb('crafted interaction payloads', (getDb) => {
     const before = await snapshot();
     for (const text of ['celebrations <#C0WINS|wins>', 'leaderboard <#C0SALES|sales> weekly mon 09:00', 'target everyone calls 50/week', `target <@${REP}|bo> revenue $1/month`, 'digests weekly']) {
       const reply = await ackReply(h, { command: '/sales-admin', text, userId: REP });
-      expect(reply.text).toMatch(/^:lock: Only workspace admins and owners/);
+      expect(reply.text).toMatch(/^:lock: Only Sales Pulse admins and team managers can use `\/sales-admin`/);
     }
     await h.settle();
     expect(h.fake.callsTo('chat.postMessage')).toEqual([]);

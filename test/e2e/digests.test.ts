@@ -39,7 +39,7 @@ const SLOT: Record<string, Date> = {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const plus = (at: Date, ms: number) => new Date(at.getTime() + ms);
-const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
+const NOT_ADMIN = ':lock: Only Sales Pulse admins and team managers can use `/sales-admin`. Ask a workspace admin, or your team’s manager.';
 const TEST_RETRY = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 };
 
 describeEachDb('DM digests', (getDb) => {

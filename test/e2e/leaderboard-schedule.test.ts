@@ -40,7 +40,7 @@ const SLOT = new Date('2026-11-30T14:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const after = (ms: number) => new Date(SLOT.getTime() + ms);
-const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
+const NOT_ADMIN = ':lock: Only Sales Pulse admins and team managers can use `/sales-admin`. Ask a workspace admin, or your team’s manager.';
 const INVITE = (c: string) => `:wave: I'm not in <#${c}> yet. Type \`/invite @Sales Pulse\` in that channel, then run this command again.`;
 /** Fast retries, as the harness gives its own app (for reads: posts go through a client with retries off). */
 const TEST_RETRY = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 };

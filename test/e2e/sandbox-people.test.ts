@@ -197,7 +197,7 @@ describe('people and the bot in the sandbox', () => {
     };
 
     await sandbox.actions.command(lena, SALES, '/sales-admin celebrations #sales');
-    const refusal = await messageSeenBy(lena, /Only workspace admins/);
+    const refusal = await messageSeenBy(lena, /Only Sales Pulse admins and team managers/);
     expect(refusal.ephemeralTo).toBe(lena);
     expect(await celebrationsChannel()).toBeNull();
     expect(seen(ben).some((m) => /celebrated/.test(m.text))).toBe(false);

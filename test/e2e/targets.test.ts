@@ -32,7 +32,7 @@ const CY = 'U0CY00001';
 const ANA_MENTION = `<@${DEFAULT_USER_ID}|ana>`;
 const BO_MENTION = `<@${BO}|bo>`;
 const NOW = new Date('2026-11-27T15:00:00Z');
-const NOT_ADMIN = ':lock: Only workspace admins and owners can change Sales Pulse settings. Ask one of them to run this command.';
+const NOT_ADMIN = ':lock: Only Sales Pulse admins and team managers can use `/sales-admin`. Ask a workspace admin, or your team’s manager.';
 const SEE_ALL = '\nSee them all with `/sales-admin targets`.';
 
 const act = (userId: string, typeKey: string, quantity: number, at: string, extra: Partial<typeof activities.$inferInsert> = {}) => ({

@@ -133,7 +133,7 @@ describeEachDb('/sales-admin on generated commands', (getDb) => {
       fc.asyncProperty(commandText, async (text) => {
         const acks = await salesAdmin(deps, text, REP);
         expect(acks).toHaveLength(1);
-        expect(acks[0]!.text).toMatch(/^:lock: Only workspace admins and owners/);
+        expect(acks[0]!.text).toMatch(/^:lock: Only Sales Pulse admins and team managers can use `\/sales-admin`/);
       }),
       runs(REP_RUNS),
     );

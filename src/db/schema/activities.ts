@@ -41,6 +41,8 @@ export const activities = pgTable(
       .notNull()
       .references(() => workspaces.teamId),
     userId: text('user_id').notNull(),
+    /** A manager who logged this on the rep's behalf (null: the rep logged it). */
+    loggedBy: text('logged_by'),
     typeKey: text('type_key').notNull(),
     quantity: integer('quantity').notNull().default(1),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),

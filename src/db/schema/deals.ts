@@ -20,6 +20,8 @@ export const deals = pgTable(
       .notNull()
       .references(() => workspaces.teamId),
     userId: text('user_id').notNull(),
+    /** A manager who logged this on the rep's behalf (null: the rep, the CRM or the file). */
+    loggedBy: text('logged_by'),
     status: text('status', { enum: DEAL_STATUSES }).notNull(),
     /** Minor units; null only for a lost deal logged without an amount. */
     amountMinor: bigint('amount_minor', { mode: 'bigint' }),

@@ -8,3 +8,4 @@ export * from './leaderboard-schedules.js';
 export * from './scheduled-runs.js';
 export * from './digest-subscriptions.js';
 export * from './targets.js';
+export * from './org.js';

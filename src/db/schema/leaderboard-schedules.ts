@@ -13,6 +13,8 @@ export const leaderboardSchedules = pgTable(
       .notNull()
       .references(() => workspaces.teamId),
     channelId: text('channel_id').notNull(),
+    /** The sales team whose board this is (ranked within the team); null = the whole workspace. */
+    salesTeamId: uuid('sales_team_id'),
     cadence: text('cadence', { enum: CADENCES }).notNull(),
     /** 0 = Sunday … 6 = Saturday; used by weekly schedules. */
     weekday: integer('weekday').notNull().default(1),
