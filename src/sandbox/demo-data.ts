@@ -23,7 +23,8 @@
 import { addDays, compareDates, dateIn, formatIsoDate, weekdayOf, wallClockIn, type LocalDate } from '../periods/calendar.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { leaderboardSchedules, users, workspaces, type Cadence } from '../db/schema/index.js';
+import { exchangeRates, leaderboardSchedules, salesTeamMembers, salesTeams, users, workspaces, type Cadence } from '../db/schema/index.js';
+import { teamNameKey } from '../org/index.js';
 import { formatImportError, importCsv, type ImportKind } from '../features/import/index.js';
 import { getDigestChoice, setDigestChoice } from '../features/summary/index.js';
 // The targets feature has no index.ts: the admin command imports its queries the same way.
@@ -60,6 +61,8 @@ export interface DemoDataResult {
   added: { activityEntries: number; deals: number };
   /** Demo leaderboard schedules in place (the #sales one). */
   schedules: number;
+  /** The demo sales team ("East AEs" in #sales-east, managed by the manager), when it exists after the load. */
+  team: { name: string; channelName: string; members: number } | null;
   /** The #sales schedule as stored (the user may have changed it since an earlier load). */
   schedule: { channelName: string; cadence: Cadence; weekday: number; timeOfDay: string; timeZone: string } | null;
   /** Demo targets in place (everyone's calls and revenue, and one rep's own). */
@@ -594,6 +597,7 @@ async function importOrThrow(db: Db, kind: ImportKind, text: string, teamId: str
 // Settings: workspace, people, schedule, targets, digests
 
 const SALES_CHANNEL = SANDBOX_CHANNELS.find((c) => c.name === 'sales')!;
+const EAST_CHANNEL = SANDBOX_CHANNELS.find((c) => c.name === 'sales-east')!;
 const ADMIN = SANDBOX_PEOPLE.find((p) => p.role === 'admin')!;
 const MANAGER = SANDBOX_PEOPLE.find((p) => p.role === 'manager')!;
 const REPS = SANDBOX_PEOPLE.filter((p) => p.role === 'rep' && p.profile);
@@ -706,6 +710,56 @@ async function ensureSandboxDigests(db: Db, teamId: string, now: Date): Promise<
   return active;
 }
 
+const DEMO_TEAM_NAME = 'East AEs';
+/** The East team: the manager manages it; the busy rep, the closer and the new hire are its members. */
+const DEMO_TEAM_MEMBERS: RepProfile[] = ['busy-not-closing', 'efficient-closer', 'new-hire'];
+
+/**
+ * "East AEs" in #sales-east, managed by the manager, as `/sales-admin team create` would store it. Created only when
+ * no team of that name exists: a team the user renamed, emptied or deleted is left as they made it.
+ */
+async function ensureSandboxTeam(db: Db, teamId: string, now: Date): Promise<DemoDataResult['team']> {
+  const [created] = await db
+    .insert(salesTeams)
+    .values({ teamId, name: DEMO_TEAM_NAME, nameKey: teamNameKey(DEMO_TEAM_NAME), channelId: EAST_CHANNEL.id, createdBy: ADMIN.id, createdAt: now, updatedAt: now })
+    .onConflictDoNothing({ target: [salesTeams.teamId, salesTeams.nameKey] })
+    .returning({ id: salesTeams.id });
+  if (created) {
+    const members = DEMO_TEAM_MEMBERS.map(byProfile).filter((p): p is SandboxPerson => p !== undefined);
+    await db.insert(salesTeamMembers).values([
+      { salesTeamId: created.id, teamId, userId: MANAGER.id, role: 'manager' as const, createdAt: now },
+      ...members.map((p) => ({ salesTeamId: created.id, teamId, userId: p.id, role: 'member' as const, createdAt: now })),
+    ]);
+  }
+  const [team] = await db
+    .select({ id: salesTeams.id, name: salesTeams.name })
+    .from(salesTeams)
+    .where(and(eq(salesTeams.teamId, teamId), eq(salesTeams.nameKey, teamNameKey(DEMO_TEAM_NAME))));
+  if (!team) return null;
+  const members = await db
+    .select({ userId: salesTeamMembers.userId })
+    .from(salesTeamMembers)
+    .where(and(eq(salesTeamMembers.salesTeamId, team.id), eq(salesTeamMembers.role, 'member')));
+  return { name: team.name, channelName: EAST_CHANNEL.name, members: members.length };
+}
+
+/**
+ * A fixed EUR rate from the start of the history, so the other-currency rep's deals convert into the headline, as
+ * `/sales-admin rate EUR 1.08 from <date>` stores it. An existing rate for that day is kept.
+ */
+async function ensureSandboxRates(db: Db, teamId: string, t: Timeline, now: Date): Promise<void> {
+  const foreign = [...new Set(REPS.map((p) => p.currency).filter((c): c is string => !!c && c !== SANDBOX_CURRENCY))];
+  const from = formatIsoDate(dateIn(t.from, SANDBOX_TIME_ZONE));
+  for (const currency of foreign) {
+    await db
+      .insert(exchangeRates)
+      .values({ teamId, currency, effectiveOn: from, rate: DEMO_RATES[currency] ?? '1', createdBy: ADMIN.id, createdAt: now })
+      .onConflictDoNothing();
+  }
+}
+
+const DEMO_RATES: Record<string, string> = { EUR: '1.08' };
+
 // ---------------------------------------------------------------------------------------------
 // The load
 
@@ -750,9 +804,11 @@ export async function loadDemoData(db: Db, now: Date, opts: DemoDataOptions = {}
     const addedDeals = await importOrThrow(txDb, 'deals', dealsCsv(history.deals), teamId, now);
     const addedActivities = await importOrThrow(txDb, 'activities', activitiesCsv(history.activities), teamId, now);
     const schedule = await ensureSandboxSchedule(txDb, teamId, now);
+    const team = await ensureSandboxTeam(txDb, teamId, now);
+    await ensureSandboxRates(txDb, teamId, t, now);
     const targets = await ensureSandboxTargets(txDb, teamId, now);
     const subscriptions = await ensureSandboxDigests(txDb, teamId, now);
-    return { addedDeals, addedActivities, schedule, targets, subscriptions };
+    return { addedDeals, addedActivities, schedule, team, targets, subscriptions };
   });
 
   const won = history.deals.filter((d) => d.status === 'won').length;
@@ -770,6 +826,7 @@ export async function loadDemoData(db: Db, now: Date, opts: DemoDataOptions = {}
     added: { activityEntries: settled.addedActivities, deals: settled.addedDeals },
     schedules: settled.schedule ? 1 : 0,
     schedule: settled.schedule,
+    team: settled.team,
     targets: settled.targets,
     subscriptions: settled.subscriptions,
     ms: Math.round(performance.now() - started),
@@ -804,6 +861,7 @@ export function describeDemoData(r: DemoDataResult): string {
   const lead = already ? `Demo data was already loaded (nothing duplicated): ${r.weeks} weeks of history` : `Loaded ${r.weeks} weeks of history`;
   const parts = [
     ...(r.schedule ? [describeSchedule(r.schedule)] : []),
+    ...(r.team ? [`the team ${r.team.name} in #${r.team.channelName} (${plural(r.team.members, 'rep', 'reps')}, managed by ${MANAGER.realName.split(' ')[0]})`] : []),
     plural(r.targets, 'target', 'targets'),
     plural(r.subscriptions, 'digest subscription', 'digest subscriptions'),
   ];

@@ -9,7 +9,8 @@ import type { webApi } from '@slack/bolt';
 import { and, asc, eq, gt, isNull, like, lt, sql } from 'drizzle-orm';
 import { configSchema } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
-import { activities, deals, digestSubscriptions, leaderboardSchedules, targets, users, workspaces } from '../../src/db/schema/index.js';
+import { activities, deals, digestSubscriptions, exchangeRates, leaderboardSchedules, targets, users, workspaces } from '../../src/db/schema/index.js';
+import { findSalesTeamByName } from '../../src/org/index.js';
 import { ignoreChanges, type Deps } from '../../src/deps.js';
 import { UserDirectory } from '../../src/slack/user-directory.js';
 import { loadBoard } from '../../src/features/leaderboard/index.js';
@@ -162,14 +163,16 @@ describe('describeDemoData', () => {
     added: { activityEntries: 2111, deals: 36 },
     schedules: 1,
     schedule: { channelName: 'sales', cadence: 'weekly', weekday: 1, timeOfDay: '09:00', timeZone: 'America/New_York' },
+    team: { name: 'East AEs', channelName: 'sales-east', members: 3 },
     targets: 3,
     subscriptions: 2,
     ms: 500,
   };
   it('says what was loaded in one line', () => {
     expect(describeDemoData(base)).toBe(
-      'Loaded 6 weeks of history: 2,202 activities and 36 deals (24 won, 12 lost) for 6 reps; a weekly leaderboard in #sales (Mondays 09:00 New York), 3 targets and 2 digest subscriptions.',
+      'Loaded 6 weeks of history: 2,202 activities and 36 deals (24 won, 12 lost) for 6 reps; a weekly leaderboard in #sales (Mondays 09:00 New York), the team East AEs in #sales-east (3 reps, managed by Mia), 3 targets and 2 digest subscriptions.',
     );
+    expect(describeDemoData({ ...base, team: null })).not.toContain('team');
   });
   it('says so when everything was there already', () => {
     expect(describeDemoData({ ...base, added: { activityEntries: 0, deals: 0 } })).toMatch(/^Demo data was already loaded \(nothing duplicated\): 6 weeks of history: 2,202 activities/);
@@ -185,6 +188,13 @@ describeEachDb('loadDemoData', (getDb) => {
     expect(await stored(testDb)).toEqual(countsOf(first));
     expect(first.added).toEqual({ activityEntries: first.activityEntries, deals: first.deals });
     expect(first).toMatchObject({ teamId: TEAM, weeks: 6, reps: 6, schedules: 1, targets: 3, subscriptions: 2 });
+    expect(first.team).toEqual({ name: 'East AEs', channelName: 'sales-east', members: 3 });
+    const east = await findSalesTeamByName(db, TEAM, 'east aes');
+    expect(east?.managers).toEqual(['U0SPMGR01']);
+    expect(east?.members).toEqual(['U0SPREP01', 'U0SPREP02', 'U0SPREP04']);
+    expect(east?.channelId).toBe('C0SPEAST0');
+    const rates = await db.select({ currency: exchangeRates.currency, rate: exchangeRates.rate }).from(exchangeRates);
+    expect(rates.map((r) => [r.currency, Number(r.rate)])).toEqual([['EUR', 1.08]]);
     // Believable volumes: a couple of thousand activities, a few dozen deals.
     expect(first.activities).toBeGreaterThan(1500);
     expect(first.activities).toBeLessThan(3500);
