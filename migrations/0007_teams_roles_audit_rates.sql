@@ -52,6 +52,7 @@ CREATE TABLE "sales_teams" (
 	"name_key" text NOT NULL,
 	"channel_id" text,
 	"digest_default" text,
+	"digest_default_since" timestamp with time zone,
 	"created_by" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL

@@ -217,10 +217,10 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     }
   });
 
-  logging.register(app, deps);
+  logging.register(app, deps, postingClient);
   summary.register(app, deps);
   deals.register(app);
-  admin.register(app, deps);
+  admin.register(app, deps, { secretBox });
   leaderboard.register(app, deps, postingClient);
 
   let started = false;

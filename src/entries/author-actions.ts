@@ -1,6 +1,7 @@
 /**
  * The Undo and Edit buttons on a logged entry's confirmation (an activity, a deal): only the person who logged
- * the entry may use them. One flow for every kind: load the entry, answer "no longer exists", "not yours" or
+ * the entry may use them: its owner, and, for an entry logged on the owner's behalf, the person who logged it
+ * (`logged_by`), as the stored row says, never the payload. One flow for every kind: load the entry, answer "no longer exists", "not yours" or
  * "already undone" privately, else undo it (and refresh views of it) or open its form. Each kind brings its own
  * queries, wording, undone message and form.
  */
@@ -58,12 +59,19 @@ export function entryNotices(aNoun: string, thatNoun: string): EntryNotices {
 export interface OwnedEntry {
   id: string;
   userId: string;
+  /** Who logged it on the owner's behalf, if someone did: they may undo and edit it too. */
+  loggedBy?: string | null;
   deletedAt: Date | null;
   /** Where it was logged: only entries logged in Slack can be undone or edited there. */
   source: string;
 }
 
-/** Who pressed the button, and when. */
+/** The entry's owner, or the person who logged it on the owner's behalf. */
+export function mayChangeEntry(entry: Pick<OwnedEntry, 'userId' | 'loggedBy'>, userId: string): boolean {
+  return entry.userId === userId || (entry.loggedBy != null && entry.loggedBy === userId);
+}
+
+/** Who pressed the button (not necessarily the entry's owner: see mayChangeEntry), and when. */
 export interface EntryActor {
   teamId: string;
   userId: string;
@@ -73,7 +81,7 @@ export interface EntryActor {
 export interface UndoEntrySpec<E extends OwnedEntry> {
   notices: EntryNotices;
   find: (db: Db, teamId: string, id: string) => Promise<E | undefined>;
-  /** Marks the author's entry deleted at `at`; false when it already was (or is gone). */
+  /** Marks the entry of `userId` (its owner) deleted at `at`; false when it already was (or is gone). */
   softDelete: (db: Db, teamId: string, userId: string, id: string, at: Date) => Promise<boolean>;
   /** The message that replaces the confirmation once the entry is undone. */
   undoneMessage: (entry: E, actor: EntryActor) => Promise<Message>;
@@ -97,11 +105,11 @@ export async function undoOwnEntry<E extends OwnedEntry>(args: ButtonArgs, deps:
   const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(text) });
   const entry = await spec.find(deps.db, teamId, action.value ?? '');
   if (!entry) return void (await reply(spec.notices.noLongerExists));
-  if (entry.userId !== userId) return void (await reply(spec.notices.notYours));
+  if (!mayChangeEntry(entry, userId)) return void (await reply(spec.notices.notYours));
   if (!changeableInSlack(entry.source)) return void (await reply(spec.notices.notFromSlack(entry.source)));
   const now = deps.clock.now();
-  if (!(await spec.softDelete(deps.db, teamId, userId, entry.id, now))) return void (await reply(spec.notices.alreadyUndone));
-  deps.afterChange(teamId, userId);
+  if (!(await spec.softDelete(deps.db, teamId, entry.userId, entry.id, now))) return void (await reply(spec.notices.alreadyUndone));
+  deps.afterChange(teamId, entry.userId);
   const message = await spec.undoneMessage(entry, { teamId, userId, now });
   await respond({ response_type: 'ephemeral', replace_original: true, ...message });
 }
@@ -115,7 +123,7 @@ export async function editOwnEntry<E extends OwnedEntry>(args: ButtonArgs, deps:
   const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(text) });
   const entry = await spec.find(deps.db, teamId, action.value ?? '');
   if (!entry || entry.deletedAt) return void (await reply(spec.notices.nothingToEdit));
-  if (entry.userId !== userId) return void (await reply(spec.notices.notYours));
+  if (!mayChangeEntry(entry, userId)) return void (await reply(spec.notices.notYours));
   if (!changeableInSlack(entry.source)) return void (await reply(spec.notices.notFromSlack(entry.source)));
   const view = await spec.editView(entry, { teamId, userId, now: deps.clock.now() });
   await client.views.open({ trigger_id: body.trigger_id, view });

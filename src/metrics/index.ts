@@ -1,10 +1,12 @@
 /**
  * The one answer to "totals for this team / rep / period": activities by type and outcome, deals won and lost,
- * revenue per currency (never added across currencies), win rate, average deal and revenue per activity. Every
+ * revenue per currency (never added across currencies, except into the converted headline when the workspace has
+ * exchange rates), win rate, average deal, revenue per activity and the weighted activity score. Every
  * board, summary, target and confirmation reads it. Aggregation happens in SQL; money ratios round half-up to the
  * currency's minor unit. Imports no feature: it takes what it needs of activity types structurally.
  */
-export type { ActivityTypeKey, Span, SpanPair, Totals } from './types.js';
+export type { ActivityTypeKey, RevenueConversion, Span, SpanPair, Totals } from './types.js';
+export { CONVERTED_SCALE, convertScaled, hasWeights, roundConverted, weightedScore } from './conversion.js';
 export { toNumber, type Driven } from './driver.js';
 export { addActivities, addDeals, compareCurrencies, emptyTotalsInput, totalsFrom, type TotalsInput } from './totals.js';
 export { median, medianBigint, rankWithTies } from './ranking.js';

@@ -1,12 +1,13 @@
 /**
- * The team queries: per (user, activity type) and per (user, deal status, currency) over a period and the one before
- * it, for every rep of a workspace at once. Their shape matches the covering partial indexes of migration 0003
- * (team_id, occurred_at | closed_at, then the grouped and summed columns, where deleted_at is null), so each is one
- * index range scan whatever the number of reps; bench/leaderboard.ts measures them.
+ * The team queries: per (user, activity type) and per (user, deal status, currency, exchange rate in force) over a
+ * period and the one before it, for every rep of a workspace at once. Their shape matches the covering partial
+ * indexes of migration 0003 (team_id, occurred_at | closed_at, then the grouped and summed columns, where deleted_at
+ * is null), so each is one index range scan whatever the number of reps; the deal query adds one primary-key lookup
+ * of exchange_rates per deal row (the rate in force on its close date). bench/leaderboard.ts measures them.
  */
-import { and, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { activities, deals, salesTeamMembers } from '../db/schema/index.js';
+import { activities, deals, exchangeRates, salesTeamMembers, workspaces } from '../db/schema/index.js';
 import { toBigint, toNumber, type Driven } from './driver.js';
 import type { SpanPair } from './types.js';
 
@@ -18,7 +19,10 @@ export interface ActivityGroup {
   previous: number | null;
 }
 
-/** One (user, status, currency) group of deals: counts and sums (minor units) in each period. */
+/**
+ * One (user, status, currency, rate in force) group of deals: counts and sums (minor units) in each period. Deals of
+ * one currency closed under different exchange rates are different groups, so each converts at its own rate.
+ */
 export interface DealGroup {
   userId: string;
   status: 'won' | 'lost';
@@ -27,11 +31,15 @@ export interface DealGroup {
   currentMinor: bigint;
   previousCount: number;
   previousMinor: bigint;
+  /** The exchange rate in force on these deals' close date (an exact decimal string); null or absent: none. */
+  rate?: string | null;
 }
 
 export interface TeamGroups {
   activities: ActivityGroup[];
   deals: DealGroup[];
+  /** The workspace has exchange rates: its headline revenue is converted into the reporting currency. */
+  ratesExist?: boolean;
 }
 
 /** The span both periods lie in: one index range scan covers them, FILTER splits the rows. */
@@ -100,21 +108,45 @@ export function activityGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = '
     .groupBy(activities.userId, activities.typeKey);
 }
 
-/** count(*) and sum(amount_minor) per (user, status, currency) in both periods, one scan. Placeholders: boardParams. */
+/**
+ * The exchange rate in force on a deal's close date: the latest effective_on on or before the close date, the close
+ * date taken in the workspace's default time zone. One primary-key lookup per deal row (team, currency, date).
+ */
+function rateInForce(db: Db) {
+  const zone = sql`(select ${workspaces.defaultTimeZone} from ${workspaces} where ${workspaces.teamId} = ${p('teamId')})`;
+  const closeDate = sql`(${deals.closedAt} at time zone ${zone})::date`;
+  return db
+    .select({ effectiveOn: exchangeRates.effectiveOn, rate: exchangeRates.rate })
+    .from(exchangeRates)
+    .where(and(eq(exchangeRates.teamId, deals.teamId), eq(exchangeRates.currency, deals.currency), lte(exchangeRates.effectiveOn, closeDate)))
+    .orderBy(desc(exchangeRates.effectiveOn))
+    .limit(1)
+    .as('rate_in_force');
+}
+
+/**
+ * count(*) and sum(amount_minor) per (user, status, currency, rate in force) in both periods, one scan; `ratesExist`
+ * says whether the workspace has any exchange rate (the same on every row). Placeholders: boardParams.
+ */
 export function dealGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'workspace') {
   const cur = within(deals.closedAt, 'current');
   const prev = within(deals.closedAt, 'previous');
+  const rate = rateInForce(db);
   return db
     .select({
       userId: deals.userId,
       status: deals.status,
       currency: deals.currency,
+      rateOn: rate.effectiveOn,
+      rate: rate.rate,
       currentCount: sql<Driven>`count(*) filter (where ${cur})`,
       currentMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${cur})`,
       previousCount: sql<Driven>`count(*) filter (where ${prev})`,
       previousMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${prev})`,
+      ratesExist: sql<boolean | string | null>`exists (select 1 from ${exchangeRates} where ${exchangeRates.teamId} = ${p('teamId')})`,
     })
     .from(deals)
+    .leftJoinLateral(rate, sql`true`)
     .where(
       and(
         eq(deals.teamId, p('teamId')),
@@ -124,7 +156,7 @@ export function dealGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'work
         scope === 'salesTeam' ? memberOfSalesTeam(deals.userId) : undefined,
       ),
     )
-    .groupBy(deals.userId, deals.status, deals.currency);
+    .groupBy(deals.userId, deals.status, deals.currency, rate.effectiveOn, rate.rate);
 }
 
 function prepareStatements(db: Db) {
@@ -175,6 +207,8 @@ export async function loadTeamGroups(db: Db, teamId: string, period: SpanPair, s
       currentMinor: toBigint(r.currentMinor),
       previousCount: toNumber(r.previousCount),
       previousMinor: toBigint(r.previousMinor),
+      rate: r.rate,
     })),
+    ratesExist: dealRows.some((r) => r.ratesExist === true || r.ratesExist === 't' || r.ratesExist === 'true'),
   };
 }

@@ -18,8 +18,13 @@ export interface RepMetrics {
 /** A workspace's numbers for a period: the team's, every rep's, ranks and medians. No names: callers add those. */
 export interface TeamMetrics {
   teamId: string;
-  /** The headline currency (the workspace's): ratios and ranks are in it; other currencies stand beside it. */
+  /**
+   * The headline currency (the workspace's reporting currency): ratios and ranks are in it. Without exchange rates,
+   * other currencies stand beside it; with them, they are converted into it (see Totals.conversion).
+   */
   currency: string;
+  /** The workspace has exchange rates: headline revenue is converted (Totals.conversion is set on every total). */
+  converting: boolean;
   /** The types every activitiesByType lists (0 when none). */
   types: readonly ActivityTypeKey[];
   team: Totals;
@@ -46,13 +51,16 @@ export interface TeamMetricsInput {
 /** Build the team's metrics from its grouped rows (pure). */
 export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetricsInput, 'period' | 'salesTeamId'>): TeamMetrics {
   const { currency: headline, types } = input;
-  const team = emptyTotalsInput();
-  const previousTeam = emptyTotalsInput();
+  // With exchange rates, every total (rep, team, both periods) converts into the headline; without, none does.
+  const converting = groups.ratesExist === true;
+  const empty = (): TotalsInput => emptyTotalsInput(converting);
+  const team = empty();
+  const previousTeam = empty();
   const byUser = new Map<string, { current: TotalsInput; previous: TotalsInput; active: boolean }>();
   const acc = (userId: string) => {
     let a = byUser.get(userId);
     if (!a) {
-      a = { current: emptyTotalsInput(), previous: emptyTotalsInput(), active: false };
+      a = { current: empty(), previous: empty(), active: false };
       byUser.set(userId, a);
     }
     return a;
@@ -72,10 +80,11 @@ export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetric
   for (const g of groups.deals) {
     const a = acc(g.userId);
     if (g.currentCount > 0) a.active = true;
-    addDeals(a.current, g.status, g.currency, g.currentCount, g.currentMinor);
-    addDeals(team, g.status, g.currency, g.currentCount, g.currentMinor);
-    addDeals(a.previous, g.status, g.currency, g.previousCount, g.previousMinor);
-    addDeals(previousTeam, g.status, g.currency, g.previousCount, g.previousMinor);
+    const conversion = converting ? { reporting: headline, rate: g.rate ?? null } : undefined;
+    addDeals(a.current, g.status, g.currency, g.currentCount, g.currentMinor, conversion);
+    addDeals(team, g.status, g.currency, g.currentCount, g.currentMinor, conversion);
+    addDeals(a.previous, g.status, g.currency, g.previousCount, g.previousMinor, conversion);
+    addDeals(previousTeam, g.status, g.currency, g.previousCount, g.previousMinor, conversion);
   }
 
   const everyone = new Map<string, RepMetrics>();
@@ -98,6 +107,7 @@ export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetric
   return {
     teamId: input.teamId,
     currency: headline,
+    converting,
     types,
     team: totalsFrom(team, headline, types),
     previousTeam: totalsFrom(previousTeam, headline, types),
@@ -123,6 +133,6 @@ export async function loadTeamMetrics(db: Db, input: TeamMetricsInput): Promise<
 export function repMetrics(metrics: TeamMetrics, userId: string): RepMetrics {
   const found = metrics.byUser.get(userId);
   if (found) return found;
-  const none = () => totalsFrom(emptyTotalsInput(), metrics.currency, metrics.types);
+  const none = () => totalsFrom(emptyTotalsInput(metrics.converting), metrics.currency, metrics.types);
   return { userId, current: none(), previous: none(), active: false, ranks: null };
 }

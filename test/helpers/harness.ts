@@ -138,7 +138,7 @@ export function viewState(view: { blocks?: unknown[] }, changes: Record<string, 
     switch (element.type) {
       case 'static_select':
       case 'radio_buttons': {
-        const options = (element.options ?? []) as { value: string }[];
+        const options = (element.options ?? (element.option_groups ?? []).flatMap((g: { options: unknown[] }) => g.options)) as { value: string }[];
         const picked = changed ? (given === null ? null : options.find((o) => o.value === given)) : (element.initial_option ?? null);
         if (picked === undefined) throw new Error(`viewState: ${block.block_id} has no option ${String(given)}`);
         state = { type: element.type, selected_option: picked };

@@ -270,10 +270,12 @@ describeEachDb('loadDemoData', (getDb) => {
       .where(and(eq(activities.userId, ON_LEAVE.id), gt(activities.occurredAt, board.period.current.start)));
     expect(since).toEqual([]);
 
-    // The other currency: EUR, shown beside the USD headline, never added to it.
+    // The other currency: EUR, kept as EUR beside the headline, and converted into the USD headline at the demo's
+    // fixed rate (1 EUR = 1.08 USD), rounded half-up once.
     expect(euro.revenue.map((m) => m.currency)).toEqual(['EUR']);
-    expect(euro.revenue[0]!.minor).toBeGreaterThan(0n);
-    expect(euro.headlineRevenueMinor).toBe(0n);
+    const euros = euro.revenue[0]!.minor;
+    expect(euros).toBeGreaterThan(0n);
+    expect(euro.headlineRevenueMinor).toBe((euros * 108n + 50n) / 100n);
     expect(board.team.revenue.map((m) => m.currency)).toEqual(['USD', 'EUR']);
 
     // Targets apply: a % of target for every rep.

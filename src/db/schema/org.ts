@@ -20,6 +20,8 @@ export const salesTeams = pgTable(
     channelId: text('channel_id'),
     /** The team's digest default ('weekly' = every member gets it unless they opted out); null = the workspace's. */
     digestDefault: text('digest_default', { enum: ['off', 'weekly'] }),
+    /** When digest_default last changed (null: never): no team-default digest for a slot at or before it. */
+    digestDefaultSince: timestamp('digest_default_since', { withTimezone: true }),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -15,6 +15,11 @@ export interface AdminContext {
   admin: SlackUser;
   role: Role;
   rest: string[];
+  /**
+   * Work to do once the answer is sent (a file to build and DM): started after the ack, awaited by the command's
+   * handler (so shutdown waits for it). The work bounds itself and tells the person of a failure.
+   */
+  afterAck: (work: () => Promise<void>) => void;
 }
 
 /** The reply for a channel the bot cannot post in. */

@@ -16,8 +16,9 @@ export async function handleDealUndo(args: ButtonArgs, deps: Deps): Promise<void
     find: findDeal,
     softDelete: softDeleteDeal,
     undoneMessage: async (deal, { teamId, userId, now }) => {
-      const dc = await loadDealContext(deps, args.client, teamId, userId);
-      return dealUndoneMessage({ deal, totals: await monthTotals(deps, dc, userId), now, timeZone: dc.user.timeZone });
+      // The owner's month, in their zone: the presser may have logged it on their behalf.
+      const dc = await loadDealContext(deps, args.client, teamId, deal.userId);
+      return dealUndoneMessage({ deal, totals: await monthTotals(deps, dc, deal.userId), now, timeZone: dc.user.timeZone, viewerId: userId });
     },
   });
 }
@@ -27,8 +28,8 @@ export async function handleDealEdit(args: ButtonArgs, deps: Deps): Promise<void
   await editOwnEntry(args, deps, {
     notices: NOTICES,
     find: findDeal,
-    editView: async (deal, { teamId, userId }) => {
-      const dc = await loadDealContext(deps, args.client, teamId, userId);
+    editView: async (deal, { teamId }) => {
+      const dc = await loadDealContext(deps, args.client, teamId, deal.userId);
       return logDealModal({
         prefill: {
           status: deal.status,

@@ -2,6 +2,7 @@ import { formatMoney, type Money } from '../../lib/money.js';
 import type { Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, truncate } from '../../slack/text.js';
 import { dayWords } from '../../entries/describe.js';
+import { mention } from '../../entries/on-behalf.js';
 
 export const DEAL_UNDO = 'deal_undo';
 export const DEAL_EDIT = 'deal_edit';
@@ -14,6 +15,9 @@ export interface DealSummary {
   account: string | null;
   closedAt: Date;
   notes: string | null;
+  /** Whose deal it is, and who logged it on their behalf (if someone did). */
+  userId?: string;
+  loggedBy?: string | null;
 }
 
 export interface MonthTotals {
@@ -34,24 +38,39 @@ export function describeDeal(d: DealSummary, now: Date, timeZone: string): strin
   return `a ${d.status} deal${parts ? `: ${parts}` : ''}${when === 'today' ? '' : ` (closed ${when})`}`;
 }
 
-export function monthLine(totals: MonthTotals): string {
+/** The month's totals; `owner`: whose they are, when the reader is someone else (logged on their behalf). */
+export function monthLine(totals: MonthTotals, owner?: string): string {
   const lost = totals.lost ? ` (${totals.lost} lost)` : '';
-  if (totals.won === 0) return `This month: no won deals yet${lost}.`;
+  const month = owner ? `This month for ${mention(owner)}` : 'This month';
+  if (totals.won === 0) return `${month}: no won deals yet${lost}.`;
   const revenue = totals.revenue.map(formatMoney).join(' + ');
-  return `This month: ${revenue} from ${totals.won} won deal${totals.won === 1 ? '' : 's'}${lost}.`;
+  return `${month}: ${revenue} from ${totals.won} won deal${totals.won === 1 ? '' : 's'}${lost}.`;
 }
 
-export function dealConfirmation(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string; verb?: 'Logged' | 'Updated' }): Message {
+/** The deal's owner when the reader (`viewerId`) is someone else. */
+function ownerFor(deal: DealSummary, viewerId: string | undefined): string | undefined {
+  return viewerId && deal.userId && deal.userId !== viewerId ? deal.userId : undefined;
+}
+
+function loggedByLine(deal: DealSummary, viewerId: string | undefined): string {
+  if (!deal.loggedBy) return '';
+  return deal.loggedBy === viewerId ? ' Logged by you.' : ` Logged by ${mention(deal.loggedBy)}.`;
+}
+
+export function dealConfirmation(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string; verb?: 'Logged' | 'Updated'; viewerId?: string }): Message {
   const { deal, totals, now, timeZone } = input;
-  const headline = `${input.verb ?? 'Logged'} ${describeDeal(deal, now, timeZone)}`;
+  const owner = ownerFor(deal, input.viewerId);
+  const described = escapeMrkdwn(describeDeal(deal, now, timeZone));
+  const headline = `${input.verb ?? 'Logged'}${owner ? ` for ${mention(owner)}:` : ''} ${described}`;
+  const context = `${monthLine(totals, owner)}${loggedByLine(deal, input.viewerId)}`;
   const emoji = deal.status === 'won' ? ':moneybag:' : ':white_check_mark:';
-  const lines = [`${emoji} ${escapeMrkdwn(headline)}`];
+  const lines = [`${emoji} ${headline}`];
   if (deal.notes) lines.push(`> ${escapeMrkdwn(truncate(deal.notes, 2500)).replace(/\n/g, '\n> ')}`);
   return {
-    text: `${escapeMrkdwn(headline)}. ${monthLine(totals)}`,
+    text: `${headline}. ${context}`,
     blocks: [
       { type: 'section', block_id: 'deal_logged', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: monthLine(totals) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },
       {
         type: 'actions',
         block_id: 'deal_actions',
@@ -64,13 +83,37 @@ export function dealConfirmation(input: { deal: DealSummary; totals: MonthTotals
   };
 }
 
-export function dealUndoneMessage(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string }): Message {
-  const headline = `Undone: ${describeDeal(input.deal, input.now, input.timeZone)} removed`;
+export function dealUndoneMessage(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string; viewerId?: string }): Message {
+  const owner = ownerFor(input.deal, input.viewerId);
+  const headline = `Undone: ${escapeMrkdwn(describeDeal(input.deal, input.now, input.timeZone))} removed${owner ? ` for ${mention(owner)}` : ''}`;
   return {
-    text: `${escapeMrkdwn(headline)}. ${monthLine(input.totals)}`,
+    text: `${headline}. ${monthLine(input.totals, owner)}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(headline)}.` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: monthLine(input.totals) }] },
+      { type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${headline}.` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: monthLine(input.totals, owner) }] },
+    ],
+  };
+}
+
+/** The DM telling a rep someone logged a deal for them ("@Mia logged for you: a won deal: Globex, $12,500.00"). */
+export function dealLoggedForYouMessage(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string; loggedBy: string }): Message {
+  const { deal } = input;
+  const headline = `${mention(input.loggedBy)} logged for you: ${escapeMrkdwn(describeDeal(deal, input.now, input.timeZone))}`;
+  const lines = [`${deal.status === 'won' ? ':moneybag:' : ':memo:'} ${headline}`];
+  if (deal.notes) lines.push(`> ${escapeMrkdwn(truncate(deal.notes, 2500)).replace(/\n/g, '\n> ')}`);
+  return {
+    text: `${headline}. ${monthLine(input.totals)}`,
+    blocks: [
+      { type: 'section', block_id: 'deal_logged_for_you', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${monthLine(input.totals)} It counts as yours; undo or edit it here if it isn’t right.` }] },
+      {
+        type: 'actions',
+        block_id: 'deal_actions',
+        elements: [
+          { type: 'button', action_id: DEAL_UNDO, text: { type: 'plain_text', text: 'Undo' }, value: deal.id },
+          { type: 'button', action_id: DEAL_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: deal.id },
+        ],
+      },
     ],
   };
 }

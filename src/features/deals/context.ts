@@ -4,7 +4,8 @@ import { monthContaining } from '../../periods/month.js';
 import type { Message } from '../../slack/blocks.js';
 import { getSlackUser, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
-import { dealConfirmation, type MonthTotals } from './confirmation.blocks.js';
+import { dealConfirmation, dealLoggedForYouMessage, type MonthTotals } from './confirmation.blocks.js';
+import { tellRep } from '../../entries/on-behalf.js';
 import type { DealParseContext } from './parse.js';
 import { userRevenue, type Deal } from './queries.js';
 
@@ -35,6 +36,27 @@ export async function monthTotals(deps: Deps, dc: DealContext, userId: string): 
   return { revenue, won: r.won, lost: r.lost };
 }
 
-export async function buildDealConfirmation(deps: Deps, dc: DealContext, deal: Deal, verb: 'Logged' | 'Updated' = 'Logged'): Promise<Message> {
-  return dealConfirmation({ deal, totals: await monthTotals(deps, dc, deal.userId), now: deps.clock.now(), timeZone: dc.user.timeZone, verb });
+/**
+ * The confirmation of a stored (or edited) deal with its owner's month (`dc` is the owner's context); `viewerId`:
+ * who reads it, when that may be someone who logged it on the owner's behalf.
+ */
+export async function buildDealConfirmation(deps: Deps, dc: DealContext, deal: Deal, verb: 'Logged' | 'Updated' = 'Logged', viewerId?: string): Promise<Message> {
+  return dealConfirmation({ deal, totals: await monthTotals(deps, dc, deal.userId), now: deps.clock.now(), timeZone: dc.user.timeZone, verb, viewerId });
+}
+
+/**
+ * Tell the owner of a deal someone logged on their behalf (`dc` is the owner's context), by DM through the posting
+ * client. Never throws: the deal is stored and confirmed to who logged it; a failure is logged.
+ */
+export async function tellRepAboutDeal(deps: Deps, postingClient: webApi.WebClient, dc: DealContext, deal: Deal): Promise<void> {
+  if (!deal.loggedBy || deal.loggedBy === deal.userId) return;
+  let message: Message;
+  try {
+    const totals = await monthTotals(deps, dc, deal.userId);
+    message = dealLoggedForYouMessage({ deal, totals, now: deps.clock.now(), timeZone: dc.user.timeZone, loggedBy: deal.loggedBy });
+  } catch (err) {
+    deps.logger.warn({ err, userId: deal.userId }, 'could not build the DM telling a rep about a deal logged for them');
+    return;
+  }
+  await tellRep(deps, postingClient, deal.userId, message);
 }

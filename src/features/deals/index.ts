@@ -40,12 +40,12 @@ export function createDealsFeature(deps: Deps, client: webApi.WebClient, box: Se
     // The rep cache (users.lookupByEmail / users.info answers) lives as long as this app: nothing module-level.
     routes: [dealWebhookRoute(deps, client, celebrations, box, new SlackRepDirectory(client, deps.clock))],
     register(app: App) {
-      app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations));
+      app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations, postingClient));
       app.shortcut(LOG_DEAL_SHORTCUT_CALLBACK, async ({ ack, shortcut, client: c, body }) => {
         await ack();
         await openDealModal(deps, c, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
       });
-      app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations));
+      app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations, postingClient));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args, deps));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args, deps));
     },

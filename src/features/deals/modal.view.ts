@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { minorToDecimal } from '../../lib/money.js';
+import { onBehalfBlock } from '../../entries/on-behalf.js';
 
 type View = types.ModalView;
 type PlainTextOption = types.PlainTextOption;
@@ -23,6 +24,9 @@ export const DEAL_ACTION = {
   date: 'deal_date_input',
   notes: 'deal_notes_input',
 } as const;
+
+/** The "On behalf of" field, for admins and managers only: the rep it is logged for (see entries/on-behalf.ts). */
+export const DEAL_ON_BEHALF_FIELD = { blockId: 'deal_on_behalf_block', actionId: 'deal_on_behalf_input' } as const;
 
 /** The currencies offered in the form (a select holds at most 100); the workspace's own is always added. */
 export const COMMON_CURRENCIES = [
@@ -63,7 +67,12 @@ function option(text: string, value: string): PlainTextOption {
 }
 
 /** The log-deal modal, new or (with metadata.dealId) editing. Pure. */
-export function logDealModal(input: { prefill: DealPrefill; metadata: DealModalMetadata }): View {
+export function logDealModal(input: {
+  prefill: DealPrefill;
+  metadata: DealModalMetadata;
+  /** Show the "On behalf of" field (admins and managers; never when editing), preselecting `initialUser`. */
+  onBehalf?: { initialUser?: string };
+}): View {
   const { prefill, metadata } = input;
   const results = [option('Won', 'won'), option('Lost', 'lost')];
   const currencies = [...new Set([prefill.currency, ...COMMON_CURRENCIES])].slice(0, 100).map((c) => option(c, c));
@@ -76,6 +85,7 @@ export function logDealModal(input: { prefill: DealPrefill; metadata: DealModalM
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
+      ...(input.onBehalf && !metadata.dealId ? [onBehalfBlock(DEAL_ON_BEHALF_FIELD, input.onBehalf.initialUser)] : []),
       {
         type: 'input',
         block_id: DEAL_BLOCK.result,

@@ -10,6 +10,8 @@ export type Deal = typeof deals.$inferSelect;
 
 export interface DealFields {
   userId: string;
+  /** Who logged it on `userId`'s behalf; stored by insertDeal only (an edit keeps who logged it). */
+  loggedBy?: string | null;
   status: DealStatus;
   /** Null only for a lost deal without an amount. */
   amount: Money | null;
@@ -34,7 +36,7 @@ function columns(f: DealFields) {
 export async function insertDeal(db: Db, teamId: string, fields: DealFields, idempotencyKey: string): Promise<{ deal: Deal; created: boolean }> {
   const [inserted] = await db
     .insert(deals)
-    .values({ teamId, ...columns(fields), source: 'slack', idempotencyKey })
+    .values({ teamId, ...columns(fields), loggedBy: fields.loggedBy ?? null, source: 'slack', idempotencyKey })
     .onConflictDoNothing({ target: [deals.teamId, deals.idempotencyKey] })
     .returning();
   if (inserted) return { deal: inserted, created: true };

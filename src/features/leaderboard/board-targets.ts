@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { targets, users, type TargetPeriod } from '../../db/schema/index.js';
+import { salesTeamMembers, targets, users, type TargetPeriod } from '../../db/schema/index.js';
 import type { PeriodSettings } from '../../periods/parse-period.js';
 import type { Board, RepStats } from './types.js';
-import { EVERYONE, localDayNumber, prorateOverPieces, resolveEffective, REVENUE, spanPieces, type SpanPiece, type TargetRow } from '../targets/index.js';
+import { EVERYONE, localDayNumber, prorateOverPieces, resolveEffective, REVENUE, salesTeamIdOfKey, spanPieces, type SpanPiece, type TargetRow } from '../targets/index.js';
 
 export interface BoardTargetSettings {
   weekStartsOn: number;
@@ -39,7 +39,8 @@ export function targetPercentFor(rep: Pick<RepStats, 'revenue' | 'activitiesByTy
 /**
  * When the workspace has any target, set every rep's `targetPercent` for the board's period (null for a rep no
  * target applies to); otherwise leave the board as it is (no column). Targets are prorated to the board's period in
- * the board's time zone, from each rep's users.joined_at. Two small queries: the workspace's targets, the reps' join dates.
+ * the board's time zone, from each rep's users.joined_at. Two small queries: the workspace's targets, the reps' join dates
+ * (and a third, the reps' sales teams, when a team target exists).
  */
 export async function attachTargetPercents(db: Db, board: Board, settings: BoardTargetSettings): Promise<Board> {
   if (board.reps.length === 0) return board;
@@ -67,10 +68,19 @@ export async function attachTargetPercents(db: Db, board: Board, settings: Board
     }
     return p;
   };
+  // Team targets apply to the teams' members: the reps' memberships, only when some team target exists.
+  const teamsOf = new Map<string, string[]>();
+  if (rows.some((r) => salesTeamIdOfKey(r.userKey) !== undefined)) {
+    const memberships = await db
+      .select({ userId: salesTeamMembers.userId, salesTeamId: salesTeamMembers.salesTeamId })
+      .from(salesTeamMembers)
+      .where(and(eq(salesTeamMembers.teamId, board.teamId), eq(salesTeamMembers.role, 'member'), inArray(salesTeamMembers.userId, ids)));
+    for (const m of memberships) teamsOf.set(m.userId, [...(teamsOf.get(m.userId) ?? []), m.salesTeamId]);
+  }
   const relevant = new Set([EVERYONE, ...ids]);
-  const byRep = rows.filter((r) => relevant.has(r.userKey));
+  const byRep = rows.filter((r) => relevant.has(r.userKey) || salesTeamIdOfKey(r.userKey) !== undefined);
   for (const rep of board.reps) {
-    const effective = resolveEffective(byRep, rep.userId);
+    const effective = resolveEffective(byRep, rep.userId, teamsOf.get(rep.userId) ?? []);
     const joined = joinedAt.get(rep.userId);
     const fromDay = joined ? localDayNumber(joined, periodSettings.timeZone) : null;
     rep.targetPercent = effective.length === 0 ? null : targetPercentFor(rep, effective, (row) => prorateOverPieces(row.amount, piecesOf(row.period), fromDay));

@@ -32,8 +32,15 @@ async function displayNames(deps: Deps, client: webApi.WebClient, teamId: string
   return names;
 }
 
-/** Compute a board for a workspace and period (numbers in SQL, names from the users cache). */
-export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { teamId: string; period: BoardPeriod }): Promise<Board> {
+/**
+ * Compute a board for a workspace and period (numbers in SQL, names from the users cache); with `salesTeam`, that
+ * sales team's board: its members only, ranked within the team, the team's medians.
+ */
+export async function loadBoard(
+  deps: Deps,
+  client: webApi.WebClient,
+  input: { teamId: string; period: BoardPeriod; salesTeam?: { id: string; name: string } },
+): Promise<Board> {
   const workspace = await ensureWorkspace(deps.db, input.teamId);
   const types = await loadActivityTypes(deps.db, input.teamId);
   const board = await computeBoard(deps.db, {
@@ -41,6 +48,7 @@ export async function loadBoard(deps: Deps, client: webApi.WebClient, input: { t
     period: input.period,
     currency: workspace.currency,
     types,
+    salesTeam: input.salesTeam,
     names: (ids) => displayNames(deps, client, input.teamId, ids),
   });
   // "% of target" per rep, only when the workspace has targets.

@@ -8,6 +8,8 @@ export interface ComputeBoardInput {
   /** The headline currency: the workspace's. */
   currency: string;
   types: Board['types'];
+  /** Only this sales team's members: ranks and medians within the team. Absent: the whole workspace. */
+  salesTeam?: { id: string; name: string };
   /** Display names for user ids (the caller reads the users cache / Slack). A missing id shows as itself. */
   names: (userIds: string[]) => Promise<Map<string, string>>;
 }
@@ -34,6 +36,7 @@ export function boardFromMetrics(metrics: TeamMetrics, input: Omit<ComputeBoardI
   reps.sort(compareReps);
   return {
     teamId: input.teamId,
+    ...(input.salesTeam ? { salesTeam: { id: input.salesTeam.id, name: input.salesTeam.name } } : {}),
     currency: metrics.currency,
     period: input.period,
     types: input.types,
@@ -51,7 +54,7 @@ export function boardFromMetrics(metrics: TeamMetrics, input: Omit<ComputeBoardI
  * active reps only, and not at all when there are none.
  */
 export async function computeBoard(db: Db, input: ComputeBoardInput): Promise<Board> {
-  const metrics = await loadTeamMetrics(db, input);
+  const metrics = await loadTeamMetrics(db, { ...input, salesTeamId: input.salesTeam?.id });
   const active = metrics.reps.map((r) => r.userId).sort();
   const names = active.length > 0 ? await input.names(active) : new Map<string, string>();
   return boardFromMetrics(metrics, input, names);

@@ -6,7 +6,9 @@ import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
 export { loadBoard, publishBoard } from './board.js';
 export { periodSettings } from './command.js';
 export { createLeaderboardJob } from './job.js';
+export { parseTeamPrefix, teamNamesList, type NamedTeam, type TeamPrefix } from './team-parse.js';
 export { formatChange, formatRevenue } from './render.blocks.js';
+export { activitiesWithScore, convertedLabel, headlineText, perCurrencyText, unconvertedLines } from './revenue.text.js';
 export {
   cadenceLabel,
   describeCoverage,

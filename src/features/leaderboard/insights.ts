@@ -8,7 +8,7 @@
  * Every choice is deterministic: ties go to the name (then the user id), whatever the input order.
  */
 import { formatMoney, type Money } from '../../lib/money.js';
-import type { Board, Quadrant, RepStats } from './types.js';
+import type { Board, Quadrant, RepStats, Totals } from './types.js';
 
 /** The fewest activities a rep needs to be "most efficient", whatever the median (one lucky call must not win). */
 export const MIN_ACTIVITIES_FOR_EFFICIENCY = 5;
@@ -133,7 +133,7 @@ export function boardInsights(board: Board): string[] {
   // 1. The top closer.
   if (topCloser) {
     const name = insightName(topCloser);
-    const extra = otherCurrencies(topCloser.revenue, board.currency);
+    const extra = otherCurrencies(topCloser, board.currency);
     const revenue = `${money(topCloser.headlineRevenueMinor)}${extra ? ` (plus ${extra})` : ''}`;
     if (solo) {
       lines.push(
@@ -254,9 +254,13 @@ function outrankedOnlyByMinimum(reps: RepStats[], winner: RepStats, minimum: num
   );
 }
 
-/** Amounts in currencies other than the headline, "€9,000.00 and £300.00" (never added to the headline). */
-function otherCurrencies(revenue: Money[], headline: string): string {
-  return revenue
+/**
+ * Amounts beside the headline, never added to it: without exchange rates, the other currencies ("€9,000.00 and
+ * £300.00"); with them, only the amounts with no rate, named ("¥1,200,000 JPY not converted: no rate").
+ */
+function otherCurrencies(totals: Pick<Totals, 'revenue' | 'conversion'>, headline: string): string {
+  if (totals.conversion) return totals.conversion.unconverted.map((m: Money) => `${formatMoney(m)} ${m.currency} not converted: no rate`).join(' and ');
+  return totals.revenue
     .filter((m) => m.currency.toUpperCase() !== headline.toUpperCase() && m.minor !== 0n)
     .map(formatMoney)
     .join(' and ');
@@ -266,7 +270,7 @@ function otherCurrencies(revenue: Money[], headline: string): string {
 function teamLines(board: Board): string[] {
   const { team, previousTeam } = board;
   const money = (minor: bigint) => formatMoney({ minor, currency: board.currency });
-  const extra = otherCurrencies(team.revenue, board.currency);
+  const extra = otherCurrencies(team, board.currency);
   const out: string[] = [];
   out.push(
     `:bar_chart: As a team: ${money(team.headlineRevenueMinor)}${extra ? ` (plus ${extra})` : ''} closed from ${count(team.activities, 'activity', 'activities')} and ${count(team.won, 'won deal', 'won deals')}.`,

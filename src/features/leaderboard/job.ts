@@ -8,7 +8,7 @@
  *   changed) are not due. Only the latest slot counts: after a long outage, older missed slots are superseded.
  *   The run key is `leaderboard:<schedule id>:<slot ISO>`.
  * - Build: the board for the last complete period before the slot (the schedule's zone, the workspace's week
- *   start and fiscal year).
+ *   start and fiscal year); for a team's schedule (sales_team_id), that team's board, ranked within the team.
  * - Send: the board message in the schedule's channel, through the posting client (retries off, 429s surfacing:
  *   slack/posting-client.ts), so a board is never posted twice by a client retry after Slack posted and answered
  *   late or with a 5xx. What is tried again is the protocol's decision: a 429 after its Retry-After, a connection
@@ -19,9 +19,9 @@
  *   the run is failed with the reason and the admin who set the schedule gets a DM saying what to do. No
  *   retries, so no storm: at most one DM per slot.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { leaderboardSchedules, workspaces } from '../../db/schema/index.js';
+import { leaderboardSchedules, salesTeams, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { lastCompletePeriod, type PeriodSettings } from '../../periods/parse-period.js';
 import { defineDeliveryJob, type DueRun } from '../../scheduler/deliveries.js';
@@ -47,7 +47,12 @@ export interface LeaderboardJobOptions {
   concurrency?: number;
 }
 
-export type ScheduleRow = typeof leaderboardSchedules.$inferSelect & { weekStartsOn: number; fiscalYearStartMonth: number };
+export type ScheduleRow = typeof leaderboardSchedules.$inferSelect & {
+  weekStartsOn: number;
+  fiscalYearStartMonth: number;
+  /** The sales team's name for a team schedule (null for the workspace's, or when the team is gone). */
+  salesTeamName: string | null;
+};
 
 export function leaderboardRunKey(scheduleId: string, slot: Date): string {
   return `${LEADERBOARD_JOB}:${scheduleId}:${slot.toISOString()}`;
@@ -85,13 +90,19 @@ export function failureDm(schedule: ScheduleRow, code: string, slot: Date, now: 
   ].join('\n');
 }
 
-/** Every schedule, all workspaces, with the workspace settings its boards need. */
+/** Every schedule, all workspaces, with the workspace settings its boards need and, for a team's board, the team's name. */
 export async function loadAllSchedules(deps: Pick<Deps, 'db'>): Promise<ScheduleRow[]> {
   const rows = await deps.db
-    .select({ schedule: leaderboardSchedules, weekStartsOn: workspaces.weekStartsOn, fiscalYearStartMonth: workspaces.fiscalYearStartMonth })
+    .select({
+      schedule: leaderboardSchedules,
+      weekStartsOn: workspaces.weekStartsOn,
+      fiscalYearStartMonth: workspaces.fiscalYearStartMonth,
+      salesTeamName: salesTeams.name,
+    })
     .from(leaderboardSchedules)
-    .innerJoin(workspaces, eq(workspaces.teamId, leaderboardSchedules.teamId));
-  return rows.map((r) => ({ ...r.schedule, weekStartsOn: r.weekStartsOn, fiscalYearStartMonth: r.fiscalYearStartMonth }));
+    .innerJoin(workspaces, eq(workspaces.teamId, leaderboardSchedules.teamId))
+    .leftJoin(salesTeams, and(eq(salesTeams.id, leaderboardSchedules.salesTeamId), eq(salesTeams.teamId, leaderboardSchedules.teamId)));
+  return rows.map((r) => ({ ...r.schedule, weekStartsOn: r.weekStartsOn, fiscalYearStartMonth: r.fiscalYearStartMonth, salesTeamName: r.salesTeamName }));
 }
 
 interface DueBoard extends DueRun {
@@ -127,6 +138,11 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
         }
         // Set (or changed) after this slot: its first slot is a later one.
         if (slot.getTime() < schedule.updatedAt.getTime()) continue;
+        // A team's board whose team was deleted: nothing to rank (never the whole workspace in the team's channel).
+        if (schedule.salesTeamId !== null && schedule.salesTeamName === null) {
+          deps.logger.warn({ scheduleId: schedule.id, salesTeamId: schedule.salesTeamId }, 'scheduled team leaderboard has no team any more; skipping it');
+          continue;
+        }
         due.push({ runKey: leaderboardRunKey(schedule.id, slot), teamId: schedule.teamId, slotAt: slot, schedule });
       }
       return due;
@@ -141,7 +157,8 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
         fiscalYearStartMonth: schedule.fiscalYearStartMonth,
       };
       const period = lastCompletePeriod(schedule.cadence, slotAt, settings);
-      const board = await loadBoard(deps, options.clientFor(schedule.teamId), { teamId: schedule.teamId, period });
+      const salesTeam = schedule.salesTeamId !== null && schedule.salesTeamName !== null ? { id: schedule.salesTeamId, name: schedule.salesTeamName } : undefined;
+      const board = await loadBoard(deps, options.clientFor(schedule.teamId), { teamId: schedule.teamId, period, salesTeam });
       return { client: options.postingClientFor(schedule.teamId), board };
     },
     async send({ schedule }, { client, board }) {

@@ -1,11 +1,13 @@
 /**
  * The leaderboard as a Slack message, and as a CSV of every rep. Pure: a Board in, JSON or text out.
  *
- * Layout (at most 10 blocks, whatever the team size):
- *   header        "Sales Pulse leaderboard"
+ * Layout (at most 11 blocks, whatever the team size):
+ *   header        "Sales Pulse leaderboard" (a sales team's board: "East AEs leaderboard")
  *   context       the period, and the period the changes compare with
  *   section       team totals as mrkdwn fields (revenue per currency, deals, win rate, average deal,
- *                 activities and by type, revenue per activity), changes ▲/▼ vs the previous period
+ *                 activities and by type, revenue per activity), changes ▲/▼ vs the previous period; with exchange
+ *                 rates one converted headline ("(converted to USD)") and any amount with no rate named under it
+ *   context       with exchange rates: the per-currency amounts behind the converted headline
  *   table         one table block (Slack allows one per message): header row + the top 20 reps by revenue;
  *                 raw_text cells, so names render literally with no escaping; a "% of target" column when
  *                 some rep has a target (RepStats.targetPercent), still within 20 cells a row
@@ -19,10 +21,11 @@
  */
 import type { types } from '@slack/bolt';
 import { formatMoney, minorToDecimal, type Money } from '../../lib/money.js';
+import { activitiesWithScore, convertedLabel, formatRevenue, formatScore, perCurrencyText, unconvertedLines } from './revenue.text.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import type { KnownBlock } from '../../slack/blocks.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
-import type { Board, RepStats, Totals } from './types.js';
+import type { Board, RepStats } from './types.js';
 
 export const POST_TO_CHANNEL_ACTION = 'leaderboard_post_to_channel';
 /** Reps shown in the message's table; the rest go to the CSV. */
@@ -80,14 +83,15 @@ export function formatChange(current: bigint | number, previous: bigint | number
   return `${up ? '▲' : '▼'} ${p === 0n ? '<1' : p.toString()}%`;
 }
 
-/** Revenue in the headline currency, then every other currency beside it: "$40,000.00 + €9,000.00". Never added. */
-export function formatRevenue(totals: Pick<Totals, 'revenue' | 'headlineRevenueMinor'>, currency: string): string {
-  const others = totals.revenue.filter((m) => m.currency.toUpperCase() !== currency.toUpperCase() && m.minor !== 0n);
-  return [formatMoney({ minor: totals.headlineRevenueMinor, currency }), ...others.map(formatMoney)].join(' + ');
-}
+export { formatRevenue } from './revenue.text.js';
 
 function money(minor: bigint | null, currency: string): string {
   return minor === null ? DASH : formatMoney({ minor, currency });
+}
+
+/** Whether the board gets a "Score" column: some activity type weighs other than 1 (the weighted activity score). */
+function hasScoreColumn(board: Board): boolean {
+  return board.team.activityScore !== undefined;
 }
 
 /** Whether the board gets a "% of target" column: some rep has a target (see features/targets/board-targets.ts). */
@@ -137,12 +141,16 @@ function totalsSection(board: Board): KnownBlock {
     .map((t) => `${escapeMrkdwn(columnLabel(t))} ${n(team.activitiesByType[t.key] ?? 0)}`)
     .join(' · ');
   const vsPrevious = (change: string) => (change === 'new' ? 'new this period' : `${change} vs previous`);
+  const label = convertedLabel(team, currency);
+  const revenue = team.conversion
+    ? [`*Revenue*${label ? ` ${label}` : ''}`, formatMoney({ minor: team.headlineRevenueMinor, currency }), ...unconvertedLines(team)].join('\n')
+    : `*Revenue*\n${formatRevenue(team, currency)}`;
   const fields = [
-    `*Revenue*\n${formatRevenue(team, currency)}\n${vsPrevious(formatChange(team.headlineRevenueMinor, previousTeam.headlineRevenueMinor))}`,
+    `${revenue}\n${vsPrevious(formatChange(team.headlineRevenueMinor, previousTeam.headlineRevenueMinor))}`,
     `*Deals*\n${n(team.won)} won · ${n(team.lost)} lost\nWins: ${vsPrevious(formatChange(team.won, previousTeam.won))}`,
     `*Win rate*\n${percent(team.winRate)}`,
     `*Average deal*\n${money(team.averageDealMinor, currency)}`,
-    `*Activities*\n${n(team.activities)}\n${vsPrevious(formatChange(team.activities, previousTeam.activities))}`,
+    `*Activities*\n${team.activityScore === undefined ? n(team.activities) : activitiesWithScore(team)}\n${vsPrevious(formatChange(team.activities, previousTeam.activities))}`,
     `*Revenue per activity*\n${money(team.revenuePerActivityMinor, currency)}`,
   ];
   if (byType) fields.push(`*By type*\n${byType}`);
@@ -156,7 +164,8 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
   const { currency } = board;
   let typeColumns = typesPresent(board);
   const targetColumn = hasTargetColumn(board);
-  const room = LIMITS.tableCells - FIXED_COLUMNS - (targetColumn ? 1 : 0);
+  const scoreColumn = hasScoreColumn(board);
+  const room = LIMITS.tableCells - FIXED_COLUMNS - (targetColumn ? 1 : 0) - (scoreColumn ? 1 : 0);
   // More types than columns: the first (room - 1) get their own column, the rest share "Other".
   const overflow = typeColumns.length > room ? typeColumns.slice(room - 1) : [];
   if (overflow.length > 0) typeColumns = typeColumns.slice(0, room - 1);
@@ -165,9 +174,10 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
   const header = [
     '#',
     'Rep',
-    'Revenue',
+    board.team.conversion ? `Revenue (${currency})` : 'Revenue',
     'Won',
     'Activities',
+    ...(scoreColumn ? ['Score'] : []),
     ...typeColumns.map(columnLabel),
     ...(overflow.length > 0 ? ['Other'] : []),
     ...(targetColumn ? ['% of target'] : []),
@@ -185,6 +195,7 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
       formatRevenue(rep, currency),
       n(rep.won),
       n(rep.activities),
+      ...(scoreColumn ? [rep.activityScore === undefined ? DASH : formatScore(rep.activityScore)] : []),
       ...typeColumns.map((t) => n(byType(t))),
       ...(overflow.length > 0 ? [n(overflow.reduce((sum, t) => sum + byType(t), 0))] : []),
       ...(targetColumn ? [targetPercentText(rep)] : []),
@@ -203,16 +214,23 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
   };
 }
 
+/** The header: "Sales Pulse leaderboard", or a sales team's "East AEs leaderboard" (plain text, within Slack's 150). */
+function boardTitle(board: Board): string {
+  if (!board.salesTeam) return 'Sales Pulse leaderboard';
+  const suffix = ' leaderboard';
+  return `${truncate(cellName({ name: board.salesTeam.name, userId: 'Team' }), LIMITS.header - suffix.length)}${suffix}`;
+}
+
 /** The plain notification / screen-reader text. Escapes &, <, > (so `<!channel>` in a name pings nobody); * _ ~ stay literal. */
 function fallbackText(board: Board): string {
-  const label = board.period.current.label;
-  if (board.reps.length === 0) return escapeMrkdwn(truncate(`Leaderboard, ${label}: no activities or deals logged yet.`, LIMITS.messageText));
+  const label = board.salesTeam ? `${cellName({ name: board.salesTeam.name, userId: 'Team' })} leaderboard, ${board.period.current.label}` : `Leaderboard, ${board.period.current.label}`;
+  if (board.reps.length === 0) return escapeMrkdwn(truncate(`${label}: no activities or deals logged yet.`, LIMITS.messageText));
   const name = (rep: RepStats) => truncate(cellName(rep), 80);
   const topCloser = board.reps.find((r) => r.revenueRank === 1 && r.headlineRevenueMinor > 0n);
   const mostActive = [...board.reps]
     .filter((r) => r.activityRank === 1 && r.activities > 0)
     .sort((a, b) => a.name.localeCompare(b.name, 'en'))[0];
-  const parts = [`Leaderboard, ${label}: ${formatRevenue(board.team, board.currency)} closed from ${n(board.team.activities)} ${board.team.activities === 1 ? 'activity' : 'activities'}.`];
+  const parts = [`${label}: ${formatRevenue(board.team, board.currency)} closed from ${n(board.team.activities)} ${board.team.activities === 1 ? 'activity' : 'activities'}.`];
   if (topCloser) parts.push(`Top closer: ${name(topCloser)}.`);
   if (mostActive) parts.push(`Most active: ${name(mostActive)}.`);
   return escapeMrkdwn(truncate(parts.join(' '), LIMITS.messageText));
@@ -223,7 +241,7 @@ export function renderBoard(board: Board, opts: RenderBoardOptions): { text: str
   const blocks: KnownBlock[] = [];
   const { current, previous } = board.period;
 
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Sales Pulse leaderboard', emoji: true } });
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: boardTitle(board), emoji: true } });
   blocks.push({
     type: 'context',
     elements: [
@@ -236,6 +254,11 @@ export function renderBoard(board: Board, opts: RenderBoardOptions): { text: str
 
   if (board.reps.length > 0) {
     blocks.push(totalsSection(board));
+    const perCurrency = perCurrencyText(board.team, board.currency);
+    if (perCurrency) {
+      const note = `${perCurrency}, converted at the rate in force on each deal’s close date.`;
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(note, LIMITS.contextText) }] });
+    }
     const shown = board.reps.slice(0, TOP_REPS_SHOWN);
     blocks.push(tableBlock(board, shown));
     if (board.reps.length > shown.length) {
@@ -300,6 +323,9 @@ function amountsBy(revenue: Money[]): Map<string, bigint> {
  * Every rep, in board order, as CSV (RFC 4180, CRLF line ends, header row). Money as plain decimals in a
  * column per currency ("Revenue (USD)", "Revenue (EUR)"; headline first, then the others alphabetically),
  * never added across currencies; win rate as a percentage with one decimal; empty where there is no value.
+ * With exchange rates, the per-currency columns hold each currency's own amounts, and two more follow them: the
+ * converted headline ("Revenue converted (USD)") and the amounts with no rate ("Not converted (no rate)").
+ * With weighted activity types, an "Activity score" column follows the activities.
  */
 export function boardCsv(board: Board): string {
   const headline = board.currency.toUpperCase();
@@ -317,6 +343,8 @@ export function boardCsv(board: Board): string {
 
   const decimal = (minor: bigint | null, code: string) => (minor === null ? '' : minorToDecimal(minor, code));
   const targetColumn = hasTargetColumn(board);
+  const converting = board.team.conversion !== undefined;
+  const scoreColumn = hasScoreColumn(board);
   const header = [
     'Position',
     'Rep',
@@ -324,11 +352,13 @@ export function boardCsv(board: Board): string {
     'Revenue rank',
     'Activity rank',
     ...currencies.map((c) => `Revenue (${c})`),
+    ...(converting ? [`Revenue converted (${headline})`, 'Not converted (no rate)'] : []),
     'Deals won',
     'Deals lost',
     'Win rate (%)',
     `Average deal (${headline})`,
     'Activities',
+    ...(scoreColumn ? ['Activity score'] : []),
     ...types.map(columnLabel),
     `Revenue per activity (${headline})`,
     'Previous activities',
@@ -344,12 +374,16 @@ export function boardCsv(board: Board): string {
       csvText(rep.userId),
       String(rep.revenueRank),
       String(rep.activityRank),
-      ...currencies.map((c) => decimal(c === headline ? rep.headlineRevenueMinor : (amounts.get(c) ?? 0n), c)),
+      ...currencies.map((c) => decimal(c === headline && !converting ? rep.headlineRevenueMinor : (amounts.get(c) ?? 0n), c)),
+      ...(converting
+        ? [decimal(rep.headlineRevenueMinor, headline), (rep.conversion?.unconverted ?? []).map((m) => `${m.currency} ${minorToDecimal(m.minor, m.currency)}`).join('; ')]
+        : []),
       String(rep.won),
       String(rep.lost),
       rep.winRate === null ? '' : (rep.winRate * 100).toFixed(1),
       decimal(rep.averageDealMinor, headline),
       String(rep.activities),
+      ...(scoreColumn ? [rep.activityScore ?? ''] : []),
       ...types.map((t) => String(rep.activitiesByType[t.key] ?? 0)),
       decimal(rep.revenuePerActivityMinor, headline),
       String(rep.previous.activities),

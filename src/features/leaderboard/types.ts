@@ -29,6 +29,8 @@ export type Quadrant = 'leading' | 'busy_not_closing' | 'efficient_closer' | 'qu
 
 export interface Board {
   teamId: string;
+  /** A sales team's board (ranked within the team, its medians); absent: the whole workspace. */
+  salesTeam?: { id: string; name: string };
   /** The headline currency (the workspace's). */
   currency: string;
   period: BoardPeriod;

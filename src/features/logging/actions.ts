@@ -5,7 +5,7 @@ import type { ButtonArgs, SelectArgs } from '../../slack/listener-args.js';
 import { requireTeamId } from '../../slack/team-id.js';
 import { undoneMessage } from './confirmation.blocks.js';
 import { loadLoggingContext } from './context.js';
-import { BLOCK, ACTION, decodeMetadata, logActivityModal } from './modal.view.js';
+import { BLOCK, ACTION, decodeMetadata, logActivityModal, ON_BEHALF_FIELD } from './modal.view.js';
 import { countActivities, findActivity, softDeleteActivity } from './queries.js';
 
 const NOTICES = entryNotices('an entry', 'That entry');
@@ -17,10 +17,12 @@ export async function handleUndo(args: ButtonArgs, deps: Deps): Promise<void> {
     find: findActivity,
     softDelete: softDeleteActivity,
     undoneMessage: async (activity, { teamId, userId, now }) => {
-      const lc = await loadLoggingContext(deps, args.client, teamId, userId);
+      // The owner's week, in their zone: the presser may have logged it on their behalf.
+      const lc = await loadLoggingContext(deps, args.client, teamId, activity.userId);
       const week = weekContaining(now, lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
-      const weekCount = await countActivities(deps.db, teamId, userId, activity.typeKey, week);
-      return undoneMessage({ activity, type: lc.types.find((t) => t.key === activity.typeKey), weekCount, now, timeZone: lc.user.timeZone });
+      const weekCount = await countActivities(deps.db, teamId, activity.userId, activity.typeKey, week);
+      const type = lc.types.find((t) => t.key === activity.typeKey);
+      return undoneMessage({ activity, type, weekCount, now, timeZone: lc.user.timeZone, viewerId: userId });
     },
   });
 }
@@ -30,8 +32,8 @@ export async function handleEdit(args: ButtonArgs, deps: Deps): Promise<void> {
   await editOwnEntry(args, deps, {
     notices: NOTICES,
     find: findActivity,
-    editView: async (activity, { teamId, userId }) => {
-      const lc = await loadLoggingContext(deps, args.client, teamId, userId);
+    editView: async (activity, { teamId }) => {
+      const lc = await loadLoggingContext(deps, args.client, teamId, activity.userId);
       return logActivityModal({
         types: lc.types,
         prefill: {
@@ -65,6 +67,8 @@ export async function handleTypeChange(args: SelectArgs, deps: Deps): Promise<vo
     // Other inputs keep what the user typed: Slack preserves input state for unchanged block_ids.
     prefill: { typeKey: action.selected_option?.value, date: date ?? undefined },
     metadata: decodeMetadata(view.private_metadata),
+    // The form keeps its "On behalf of" field (only its look: a submission is checked on its own).
+    ...(view.blocks?.some((b) => b.block_id === ON_BEHALF_FIELD.blockId) ? { onBehalf: {} } : {}),
   });
   await client.views.update({ view_id: view.id, hash: view.hash, view: updated });
 }

@@ -6,13 +6,14 @@ import type { Message } from '../../slack/blocks.js';
 import { getSlackUser, isFreshProfile, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
-import { confirmationMessage } from './confirmation.blocks.js';
+import { confirmationMessage, loggedForYouMessage } from './confirmation.blocks.js';
 import type { ParseContext } from './parse.js';
 import { activityTypes, users, workspaces } from '../../db/schema/index.js';
-import { countActivities, CUSTOM_TYPE_COLUMNS, findActivityByKey, insertActivityReturningSum, withCustomTypes, type Activity, type CustomTypeRow, type NewActivity } from './queries.js';
+import { countActivities, CUSTOM_TYPE_COLUMNS, TYPE_SETTINGS_JSON, typeSettingsFromJson, findActivityByKey, insertActivityReturningSum, withCustomTypes, type Activity, type CustomTypeRow, type NewActivity } from './queries.js';
 import { beforeDeadline, statementBefore } from '../../db/commit-before.js';
 import { toNumber } from '../../metrics/index.js';
 import type { InFlight } from '../../lib/in-flight.js';
+import { tellRep } from '../../entries/on-behalf.js';
 
 /** Everything a logging handler needs to know about who is asking, read once per request. */
 export interface LoggingContext {
@@ -36,7 +37,7 @@ export async function loadLoggingContext(
   teamName?: string,
 ): Promise<LoggingContext> {
   const rows = await deps.db
-    .select({ workspace: workspaces, user: users, type: CUSTOM_TYPE_COLUMNS })
+    .select({ workspace: workspaces, user: users, type: CUSTOM_TYPE_COLUMNS, typeSettings: TYPE_SETTINGS_JSON })
     .from(workspaces)
     .leftJoin(users, and(eq(users.teamId, workspaces.teamId), eq(users.userId, userId)))
     .leftJoin(activityTypes, eq(activityTypes.teamId, workspaces.teamId))
@@ -46,7 +47,10 @@ export async function loadLoggingContext(
   const workspace = first && (first.workspace.name !== null || !teamName) ? first.workspace : await ensureWorkspace(deps.db, teamId, teamName);
   const stored = first?.user;
   const user = stored && isFreshProfile(stored, deps.clock.now()) ? stored : await getSlackUser(deps, client, teamId, userId);
-  const types = withCustomTypes(rows.flatMap((r) => (r.type?.key ? [r.type as CustomTypeRow] : [])));
+  const types = withCustomTypes(
+    rows.flatMap((r) => (r.type?.key ? [r.type as CustomTypeRow] : [])),
+    typeSettingsFromJson(first?.typeSettings),
+  );
   return {
     workspace,
     user,
@@ -86,7 +90,7 @@ function confirmationWeek(deps: Deps, lc: LoggingContext): Range {
   return weekContaining(deps.clock.now(), lc.user.timeZone, lc.workspace.weekStartsOn as WeekStart);
 }
 
-function confirmationFor(deps: Deps, lc: LoggingContext, activity: Activity, weekCount: number, verb: 'Logged' | 'Updated'): Message {
+function confirmationFor(deps: Deps, lc: LoggingContext, activity: Activity, weekCount: number, verb: 'Logged' | 'Updated', viewerId?: string): Message {
   return confirmationMessage({
     activity,
     type: lc.types.find((t) => t.key === activity.typeKey),
@@ -94,13 +98,30 @@ function confirmationFor(deps: Deps, lc: LoggingContext, activity: Activity, wee
     now: deps.clock.now(),
     timeZone: lc.user.timeZone,
     verb,
+    viewerId,
   });
 }
 
-/** The confirmation for a stored (or edited) entry, with the user's running count for this week. */
-export async function buildConfirmation(deps: Deps, lc: LoggingContext, activity: Activity, verb: 'Logged' | 'Updated' = 'Logged'): Promise<Message> {
+/**
+ * The confirmation for a stored (or edited) entry, with its owner's running count for this week (`lc` is the
+ * owner's context). `viewerId`: who reads it, when that may be someone who logged it on the owner's behalf.
+ */
+export async function buildConfirmation(deps: Deps, lc: LoggingContext, activity: Activity, verb: 'Logged' | 'Updated' = 'Logged', viewerId?: string): Promise<Message> {
   const weekCount = await countActivities(deps.db, activity.teamId, activity.userId, activity.typeKey, confirmationWeek(deps, lc));
-  return confirmationFor(deps, lc, activity, weekCount, verb);
+  return confirmationFor(deps, lc, activity, weekCount, verb, viewerId);
+}
+
+/** The DM telling the owner (`lc` is theirs) that someone else logged `activity` for them, with their week's count. */
+export async function buildLoggedForYou(deps: Deps, lc: LoggingContext, activity: Activity, loggedBy: string): Promise<Message> {
+  const weekCount = await countActivities(deps.db, activity.teamId, activity.userId, activity.typeKey, confirmationWeek(deps, lc));
+  return loggedForYouMessage({
+    activity,
+    type: lc.types.find((t) => t.key === activity.typeKey),
+    weekCount,
+    now: deps.clock.now(),
+    timeZone: lc.user.timeZone,
+    loggedBy,
+  });
 }
 
 /**
@@ -111,13 +132,31 @@ export async function buildConfirmation(deps: Deps, lc: LoggingContext, activity
  */
 export async function storeActivity(deps: Deps, lc: LoggingContext, row: NewActivity, deadline: number): Promise<{ activity: Activity; created: boolean; answer: Message }> {
   const week = confirmationWeek(deps, lc);
+  // Logged on someone's behalf (`lc` is then the owner's): the confirmation, read by who logged it, says whose.
+  const viewer = row.loggedBy ?? row.userId;
   const [inserted] = await statementBefore(deps.db, deadline, insertActivityReturningSum(row, week));
   if (inserted) {
     const { before, ...activity } = inserted;
     const weekCount = toNumber(before) + (inRange(activity.occurredAt, week) ? activity.quantity : 0);
-    return { activity, created: true, answer: confirmationFor(deps, lc, activity, weekCount, 'Logged') };
+    return { activity, created: true, answer: confirmationFor(deps, lc, activity, weekCount, 'Logged', viewer) };
   }
   const existing = await beforeDeadline(deadline, findActivityByKey(deps.db, row.teamId, row.idempotencyKey));
   if (!existing) throw new Error(`activity with idempotency key ${row.idempotencyKey} neither inserted nor found`);
-  return { activity: existing, created: false, answer: await beforeDeadline(deadline, buildConfirmation(deps, lc, existing)) };
+  return { activity: existing, created: false, answer: await beforeDeadline(deadline, buildConfirmation(deps, lc, existing, 'Logged', viewer)) };
+}
+
+/**
+ * Tell the owner of an activity someone logged on their behalf (`lc` is the owner's context), by DM through the
+ * posting client. Never throws: the entry is stored and confirmed to who logged it; a failure is logged.
+ */
+export async function tellRepAboutActivity(deps: Deps, postingClient: webApi.WebClient, lc: LoggingContext, activity: Activity): Promise<void> {
+  if (!activity.loggedBy || activity.loggedBy === activity.userId) return;
+  let message: Message;
+  try {
+    message = await buildLoggedForYou(deps, lc, activity, activity.loggedBy);
+  } catch (err) {
+    deps.logger.warn({ err, userId: activity.userId }, 'could not build the DM telling a rep about an activity logged for them');
+    return;
+  }
+  await tellRep(deps, postingClient, activity.userId, message);
 }

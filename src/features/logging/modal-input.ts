@@ -12,7 +12,7 @@ export type ModalReadResult = { ok: true; value: ActivityChanges } | { ok: false
  * Validate a submitted log-activity modal with the same rules as the command.
  * Errors are keyed by block_id, for `response_action: errors` (shown under each field).
  */
-export function readModalSubmission(rawValues: unknown, ctx: ParseContext): ModalReadResult {
+export function readModalSubmission(rawValues: unknown, ctx: ParseContext, opts: { editedTypeKey?: string } = {}): ModalReadResult {
   const parsed = viewStateSchema.safeParse(rawValues);
   if (!parsed.success) return { ok: false, errors: { [BLOCK.type]: 'The form came back incomplete. Please close it and try again.' } };
   const values = parsed.data;
@@ -21,6 +21,9 @@ export function readModalSubmission(rawValues: unknown, ctx: ParseContext): Moda
   const typeKey = values[BLOCK.type]?.[TYPE_SELECT_ACTION]?.selected_option?.value;
   const type: ActivityTypeDef | undefined = typeKey ? ctx.types.find((t) => t.key === typeKey) : undefined;
   if (!type) errors[BLOCK.type] = typeKey ? `"${typeKey}" is no longer an activity type. Pick one from the list.` : 'Pick the kind of activity.';
+  // A hidden type is not offered (except to an entry being edited that already has it): a submission naming one is
+  // forged or stale, and stores nothing.
+  else if (type.hidden && type.key !== opts.editedTypeKey) errors[BLOCK.type] = `${type.label} is no longer logged here (a Sales Pulse admin hid it). Pick another type.`;
 
   // The outcome block's id carries the type it was built for; ignore a stale one from another type.
   let outcome: string | null = null;

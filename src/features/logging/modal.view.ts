@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { truncate } from '../../slack/text.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { onBehalfBlock } from '../../entries/on-behalf.js';
 import { MAX_COUNT } from './parse.js';
 
 type View = types.ModalView;
@@ -31,6 +32,9 @@ export const ACTION = {
   count: 'count_input',
   notes: 'notes_input',
 } as const;
+
+/** The "On behalf of" field, for admins and managers only: the rep it is logged for (see entries/on-behalf.ts). */
+export const ON_BEHALF_FIELD = { blockId: 'on_behalf_block', actionId: 'on_behalf_input' } as const;
 
 /** Where the modal came from, carried in private_metadata. */
 export interface ModalMetadata {
@@ -92,14 +96,25 @@ function textInput(blockId: string, actionId: string, label: string, opts: { ini
 }
 
 /** The log-activity modal, for a new entry or (with metadata.activityId) for editing one. Pure: data in, view out. */
-export function logActivityModal(input: { types: ActivityTypeDef[]; prefill: ModalPrefill; metadata: ModalMetadata }): View {
+export function logActivityModal(input: {
+  types: ActivityTypeDef[];
+  prefill: ModalPrefill;
+  metadata: ModalMetadata;
+  /** Show the "On behalf of" field (admins and managers; never when editing), preselecting `initialUser`. */
+  onBehalf?: { initialUser?: string };
+}): View {
   const { types, prefill, metadata } = input;
   const editing = Boolean(metadata.activityId);
-  const typeOptions = types.slice(0, 100).map((t) => option(t.label, t.key));
+  // Hidden types are not offered, except the one an edited entry already has.
+  const typeOptions = types
+    .filter((t) => !t.hidden || t.key === prefill.typeKey)
+    .slice(0, 100)
+    .map((t) => option(t.label, t.key));
   const selected = types.find((t) => t.key === prefill.typeKey);
   const selectedOption = typeOptions.find((o) => o.value === selected?.key);
 
   const blocks: KnownBlock[] = [
+    ...(input.onBehalf && !editing ? [onBehalfBlock(ON_BEHALF_FIELD, input.onBehalf.initialUser)] : []),
     {
       type: 'input',
       block_id: BLOCK.type,

@@ -123,20 +123,35 @@ export function parseActivityCommand(text: string, opts: CommandOptions, ctx: Pa
 type TypeResolution = { type: ActivityTypeDef; rest: string[] } | { code: ParseErrorCode; error: ParseResult };
 
 function resolveType(tokens: string[], opts: CommandOptions, types: ActivityTypeDef[]): TypeResolution {
-  const example = exampleCommand(opts.command, exampleType(types, undefined), false);
+  const visible = types.filter((t) => !t.hidden);
+  const example = exampleCommand(opts.command, exampleType(visible, undefined), false);
   if (opts.fixedType !== undefined) {
     const fixed = findActivityType(types, opts.fixedType);
-    if (fixed) return { type: fixed, rest: tokens };
+    if (fixed && !fixed.hidden) return { type: fixed, rest: tokens };
     const generic = exampleCommand(opts.command, undefined, true);
-    return failType('unknown_type', `\`${safe(opts.fixedType)}\` isn't an activity type here. ${typeList(types)}`, generic);
+    if (fixed) return failType('unknown_type', hiddenTypeText(fixed, visible), generic);
+    return failType('unknown_type', `\`${safe(opts.fixedType)}\` isn't an activity type here. ${typeList(visible)}`, generic);
   }
-  const [first, ...rest] = tokens;
+  const [first] = tokens;
   if (first === undefined) {
-    return failType('missing_type', `Start with the kind of activity. ${typeList(types)}`, example);
+    return failType('missing_type', `Start with the kind of activity. ${typeList(visible)}`, example);
   }
-  const type = findActivityType(types, first);
-  if (type) return { type, rest };
-  return failType('unknown_type', `\`${safe(first)}\` isn't an activity type. ${typeList(types)}`, example);
+  // The longest run of leading words naming a type: `site visit Acme` is a site visit with Acme.
+  for (let n = Math.min(MAX_TYPE_WORDS, tokens.length); n >= 1; n--) {
+    const type = findActivityType(types, tokens.slice(0, n).join(' '));
+    if (!type) continue;
+    if (type.hidden) return failType('unknown_type', hiddenTypeText(type, visible), example);
+    return { type, rest: tokens.slice(n) };
+  }
+  return failType('unknown_type', `\`${safe(first)}\` isn't an activity type. ${typeList(visible)}`, example);
+}
+
+/** How many words a type's name may have (`site visit`). */
+const MAX_TYPE_WORDS = 4;
+
+/** The answer for a type an admin hid: not logged, and what to use instead. */
+function hiddenTypeText(type: ActivityTypeDef, visible: ActivityTypeDef[]): string {
+  return `${type.label} is no longer logged here (a Sales Pulse admin hid it), so nothing was logged. ${typeList(visible)}`;
 }
 
 function failType(code: ParseErrorCode, text: string, example: string): TypeResolution {
@@ -351,10 +366,11 @@ function exampleType(types: ActivityTypeDef[], fixedType: string | undefined): A
 /** Help text (mrkdwn): the syntax, examples, and the outcomes of the type (or of every type for `/log`). */
 export function usageText(
   command: string,
-  types: ActivityTypeDef[],
+  allTypes: ActivityTypeDef[],
   fixedType?: string,
   backdateDays: number = DEFAULT_BACKDATE_DAYS,
 ): string {
+  const types = allTypes.filter((t) => !t.hidden); // hidden types are not offered
   const fixed = fixedType === undefined ? undefined : findActivityType(types, fixedType);
   const typeSlot = fixed ? '' : ' &lt;type&gt;'; // mrkdwn: a bare <type> is a Slack control sequence
   const lines = [

@@ -1,7 +1,7 @@
-import { and, eq, getTableColumns, isNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { isEntryId } from '../../entries/entry-id.js';
-import { activities, activityTypes, type ActivitySource } from '../../db/schema/index.js';
+import { activities, activityTypes, activityTypeSettings, workspaces, type ActivitySource } from '../../db/schema/index.js';
 import { activitySums, activitySumSql, type Driven } from '../../metrics/index.js';
 import type { ReturningStatement } from '../../db/commit-before.js';
 import type { Range } from '../../periods/week.js';
@@ -12,6 +12,8 @@ export type Activity = typeof activities.$inferSelect;
 export interface NewActivity {
   teamId: string;
   userId: string;
+  /** Who logged it on `userId`'s behalf (a manager or an admin); absent when they logged it themselves. */
+  loggedBy?: string | null;
   typeKey: string;
   quantity: number;
   occurredAt: Date;
@@ -25,10 +27,33 @@ export interface NewActivity {
   idempotencyKey: string;
 }
 
-/** Built-in types plus the workspace's own (a custom type with a built-in key replaces it). */
+/**
+ * Built-in types plus the workspace's own (a custom type with a built-in key replaces it), each with its settings
+ * (`hidden`, `weight`). Hidden types are included: reports still name them; logging offers only the visible ones.
+ */
 export async function loadActivityTypes(db: Db, teamId: string): Promise<ActivityTypeDef[]> {
-  const custom = await db.select(CUSTOM_TYPE_COLUMNS).from(activityTypes).where(eq(activityTypes.teamId, teamId)).orderBy(activityTypes.id);
-  return withCustomTypes(custom);
+  const [custom, settings] = await Promise.all([
+    db.select(CUSTOM_TYPE_COLUMNS).from(activityTypes).where(eq(activityTypes.teamId, teamId)).orderBy(activityTypes.id),
+    db
+      .select({ key: activityTypeSettings.typeKey, hidden: activityTypeSettings.hidden, weight: activityTypeSettings.weight })
+      .from(activityTypeSettings)
+      .where(eq(activityTypeSettings.teamId, teamId)),
+  ]);
+  return withCustomTypes(custom, settings);
+}
+
+/** A type's workspace settings (activity_type_settings). */
+export type TypeSettingRow = { key: string; hidden: boolean; weight: string | null };
+
+/**
+ * The settings of the workspace's types as one JSON text column, for a select whose FROM has `workspaces` (the
+ * logging context's one round trip); read it with typeSettingsFromJson.
+ */
+export const TYPE_SETTINGS_JSON = sql<string | null>`(select json_agg(json_build_object('key', ${activityTypeSettings.typeKey}, 'hidden', ${activityTypeSettings.hidden}, 'weight', ${activityTypeSettings.weight}::text))::text from ${activityTypeSettings} where ${activityTypeSettings.teamId} = ${workspaces.teamId})`;
+
+export function typeSettingsFromJson(json: string | null | undefined): TypeSettingRow[] {
+  if (!json) return [];
+  return (JSON.parse(json) as TypeSettingRow[]).map((r) => ({ key: r.key, hidden: r.hidden === true, weight: r.weight ?? null }));
 }
 
 /** The columns of a workspace's own activity type. */
@@ -41,13 +66,19 @@ export const CUSTOM_TYPE_COLUMNS = {
 };
 export type CustomTypeRow = { key: string; label: string; plural: string; outcomes: string[]; emoji: string | null };
 
-/** The built-in types with a workspace's own (in id order) merged in: a custom type with a built-in key replaces it. */
-export function withCustomTypes(custom: CustomTypeRow[]): ActivityTypeDef[] {
+/**
+ * The built-in types with a workspace's own (in id order) merged in: a custom type with a built-in key replaces it;
+ * each with its settings (hidden, weight) when it has any.
+ */
+export function withCustomTypes(custom: CustomTypeRow[], settings: TypeSettingRow[] = []): ActivityTypeDef[] {
   const customKeys = new Set(custom.map((t) => t.key));
-  return [
-    ...BUILT_IN_ACTIVITY_TYPES.filter((t) => !customKeys.has(t.key)),
-    ...custom.map((t) => ({ ...t, emoji: t.emoji ?? undefined })),
-  ];
+  const byKey = new Map(settings.map((s) => [s.key, s]));
+  const withSettings = (t: ActivityTypeDef): ActivityTypeDef => {
+    const s = byKey.get(t.key);
+    if (!s) return t;
+    return { ...t, ...(s.hidden ? { hidden: true } : {}), ...(s.weight !== null ? { weight: s.weight } : {}) };
+  };
+  return [...BUILT_IN_ACTIVITY_TYPES.filter((t) => !customKeys.has(t.key)), ...custom.map((t) => ({ ...t, emoji: t.emoji ?? undefined }))].map(withSettings);
 }
 
 /** The entry stored under an idempotency key, if any. */

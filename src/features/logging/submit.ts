@@ -1,13 +1,16 @@
+import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
+import { mayChangeEntry } from '../../entries/author-actions.js';
+import { onBehalfRefusal, pickedUser, repProfileRefusal } from '../../entries/on-behalf.js';
 import { beforeDeadline, commitBefore } from '../../db/commit-before.js';
 import { ackDeadline, notSavedSubmission } from '../../slack/command-ack.js';
 import { sendPrivately } from '../../slack/deliver.js';
 import type { ViewSubmitArgs } from '../../slack/listener-args.js';
 import { requireTeamId } from '../../slack/team-id.js';
-import { buildConfirmation, loadLoggingContext, storeActivity } from './context.js';
+import { buildConfirmation, loadLoggingContext, storeActivity, tellRepAboutActivity } from './context.js';
 import type { Message } from '../../slack/blocks.js';
 import { readModalSubmission } from './modal-input.js';
-import { BLOCK, decodeMetadata } from './modal.view.js';
+import { BLOCK, decodeMetadata, ON_BEHALF_FIELD } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
 import { findActivity, updateActivity, type Activity } from './queries.js';
 
@@ -18,19 +21,44 @@ import { findActivity, updateActivity, type Activity } from './queries.js';
  * committed in time (the database slow or down) it is rolled back and the ack keeps the modal open with
  * "Not saved" under the first field, instead of Slack's generic error after 3 seconds.
  * The same submission twice (Slack retry, double click) stores one entry: the key is the view id.
+ *
+ * "On behalf of" (a new entry only): whoever the submission names, whatever the form showed, is checked here
+ * (onBehalfRefusal); a refusal is an error under the field and nothing is stored. The entry is then the rep's, read
+ * in their time zone, remembering who logged it, and the rep is told by DM. An edit keeps the entry's owner: its
+ * owner or the person who logged it may edit it, as the stored row says.
  */
-export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Promise<void> {
+export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps, postingClient: webApi.WebClient): Promise<void> {
   const { ack, body, view, client } = args;
   const teamId = requireTeamId(body);
   const userId = body.user.id;
   const meta = decodeMetadata(view.private_metadata);
   const deadline = ackDeadline(args.context);
+  const picked = meta.activityId ? undefined : pickedUser(view.state.values, ON_BEHALF_FIELD);
+  const repId = picked !== undefined && picked !== userId ? picked : undefined;
 
   let lc: Awaited<ReturnType<typeof loadLoggingContext>>;
   let stored: { activity: Activity; verb: 'Logged' | 'Updated'; message?: Message } | undefined;
   try {
-    lc = await beforeDeadline(deadline, loadLoggingContext(deps, client, teamId, userId));
-    const result = readModalSubmission(view.state.values, lc.parse);
+    let owner = repId ?? userId;
+    let editedTypeKey: string | undefined;
+    if (repId) {
+      const refusal = await beforeDeadline(deadline, onBehalfRefusal(deps, client, teamId, userId, repId));
+      if (refusal) return void (await ack({ response_action: 'errors', errors: { [ON_BEHALF_FIELD.blockId]: refusal.plain } }));
+    }
+    if (meta.activityId) {
+      // Whose entry it is, from the database: its owner's context decides the day, and who may edit it.
+      const existing = await beforeDeadline(deadline, findActivity(deps.db, teamId, meta.activityId));
+      if (!existing || existing.deletedAt || !mayChangeEntry(existing, userId)) {
+        return void (await ack({ response_action: 'errors', errors: { [BLOCK.type]: NOT_EDITABLE } }));
+      }
+      owner = existing.userId;
+      editedTypeKey = existing.typeKey;
+    }
+    const ownerContext = await beforeDeadline(deadline, loadLoggingContext(deps, client, teamId, owner));
+    lc = ownerContext;
+    const notAPerson = repId ? repProfileRefusal(ownerContext.user) : undefined;
+    if (notAPerson) return void (await ack({ response_action: 'errors', errors: { [ON_BEHALF_FIELD.blockId]: notAPerson.plain } }));
+    const result = readModalSubmission(view.state.values, ownerContext.parse, { editedTypeKey });
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors });
       return;
@@ -42,18 +70,19 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
         // The form only knows the day: an unchanged day keeps the entry's original time.
         const existing = await findActivity(tx, teamId, activityId);
         const changes = { ...result.value };
-        if (existing && localDay(existing.occurredAt, lc.user.timeZone) === localDay(changes.occurredAt, lc.user.timeZone)) {
+        if (existing && localDay(existing.occurredAt, ownerContext.user.timeZone) === localDay(changes.occurredAt, ownerContext.user.timeZone)) {
           changes.occurredAt = existing.occurredAt;
         }
-        return updateActivity(tx, teamId, userId, activityId, changes, deps.clock.now());
+        return updateActivity(tx, teamId, owner, activityId, changes, deps.clock.now());
       });
       if (!updated) {
-        await ack({ response_action: 'errors', errors: { [BLOCK.type]: 'This entry was undone or is not yours, so it cannot be edited.' } });
+        await ack({ response_action: 'errors', errors: { [BLOCK.type]: NOT_EDITABLE } });
         return;
       }
       stored = { activity: updated, verb: 'Updated' };
     } else {
-      const { activity, created, answer } = await storeActivity(deps, lc, { teamId, userId, ...result.value, source: 'modal', idempotencyKey: `view:${view.id}` }, deadline);
+      const row = { teamId, userId: owner, ...(repId ? { loggedBy: userId } : {}), ...result.value, source: 'modal' as const, idempotencyKey: `view:${view.id}` };
+      const { activity, created, answer } = await storeActivity(deps, ownerContext, row, deadline);
       if (created) stored = { activity, verb: 'Logged', message: answer };
       // else: a repeat of a submission already confirmed
     }
@@ -64,7 +93,13 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Pr
 
   await ack();
   if (!stored) return;
-  deps.afterChange(teamId, userId);
-  const message = stored.message ?? (await buildConfirmation(deps, lc, stored.activity, stored.verb));
-  await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
+  deps.afterChange(teamId, stored.activity.userId);
+  const message = stored.message ?? (await buildConfirmation(deps, lc, stored.activity, stored.verb, userId));
+  try {
+    await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
+  } finally {
+    if (stored.verb === 'Logged') await tellRepAboutActivity(deps, postingClient, lc, stored.activity);
+  }
 }
+
+const NOT_EDITABLE = 'This entry was undone or is not yours, so it cannot be edited.';

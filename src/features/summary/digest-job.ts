@@ -35,9 +35,9 @@
  * protocol waits out a 429 on the DM itself and gives the claim back past that, so a digest is delayed, never
  * dropped or doubled, by rate limits.
  */
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { digestSubscriptions, users, workspaces } from '../../db/schema/index.js';
+import { digestSubscriptions, salesTeamMembers, salesTeams, users, workspaces } from '../../db/schema/index.js';
 import type { Db } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { lastCompletePeriod, parsePeriod, type PeriodSettings } from '../../periods/parse-period.js';
@@ -153,7 +153,41 @@ export interface DigestRecipient {
   fiscalYearStartMonth: number;
 }
 
-/** Every recipient in every workspace: two queries (explicit subscriptions; the workspace default). */
+/**
+ * The earliest time a member of a sales team whose digest default is 'weekly' has had it: the later of when the team's
+ * default last changed and when they joined the team (null: never recorded). Null when no such team (SQL).
+ */
+const teamWeeklySince = sql`(select min(greatest(${salesTeams.digestDefaultSince}, ${salesTeamMembers.createdAt}))
+  from ${salesTeamMembers} join ${salesTeams} on ${salesTeams.id} = ${salesTeamMembers.salesTeamId}
+  where ${salesTeamMembers.teamId} = ${users.teamId} and ${salesTeamMembers.userId} = ${users.userId}
+    and ${salesTeamMembers.role} = 'member' and ${salesTeams.digestDefault} = 'weekly')`;
+/** The person is a member of a sales team with a digest default of its own (which then replaces the workspace's). */
+const teamDefaultSet = sql`exists (select 1 from ${salesTeamMembers} join ${salesTeams} on ${salesTeams.id} = ${salesTeamMembers.salesTeamId}
+  where ${salesTeamMembers.teamId} = ${users.teamId} and ${salesTeamMembers.userId} = ${users.userId}
+    and ${salesTeamMembers.role} = 'member' and ${salesTeams.digestDefault} is not null)`;
+
+/**
+ * Whether a person with no choice of their own gets the weekly digest by default, and since when (undefined: they
+ * do not). A sales team's own default replaces the workspace's for its members: weekly when any of their teams says
+ * weekly (since the later of that team's change and their joining it), none when their teams all say off; the
+ * workspace's default only for people in no team with a default of its own. Never before Sales Pulse first saw them.
+ */
+export function defaultWeeklySince(p: {
+  workspaceDefault: 'off' | 'weekly';
+  workspaceSince: Date | null;
+  teamWeeklySince: Date | null;
+  teamDefaultSet: boolean;
+  joinedAt: Date | null;
+}): Date | null | undefined {
+  if (p.teamWeeklySince !== null) return defaultDigestSince(p.teamWeeklySince, p.joinedAt);
+  if (p.teamDefaultSet || p.workspaceDefault !== 'weekly') return undefined;
+  return defaultDigestSince(p.workspaceSince, p.joinedAt);
+}
+
+/**
+ * Every recipient in every workspace: two queries (explicit subscriptions; the default: the workspace's, or a sales
+ * team's for its members, see defaultWeeklySince).
+ */
 export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
   const settings = {
     defaultTimeZone: workspaces.defaultTimeZone,
@@ -180,13 +214,24 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
         userId: users.userId,
         timeZone: users.timeZone,
         joinedAt: users.joinedAt,
+        workspaceDefault: workspaces.digestDefault,
         defaultSince: workspaces.digestDefaultSince,
+        teamWeeklySince: teamWeeklySince.mapWith(salesTeams.digestDefaultSince),
+        teamDefaultSet: teamDefaultSet.mapWith(Boolean),
         ...settings,
       })
       .from(users)
-      .innerJoin(workspaces, and(eq(workspaces.teamId, users.teamId), eq(workspaces.digestDefault, 'weekly')))
+      .innerJoin(workspaces, eq(workspaces.teamId, users.teamId))
       .leftJoin(digestSubscriptions, and(eq(digestSubscriptions.teamId, users.teamId), eq(digestSubscriptions.userId, users.userId)))
-      .where(and(isNull(digestSubscriptions.userId), eq(users.deleted, false), eq(users.isBot, false), ne(users.userId, SLACKBOT))),
+      .where(
+        and(
+          isNull(digestSubscriptions.userId),
+          eq(users.deleted, false),
+          eq(users.isBot, false),
+          ne(users.userId, SLACKBOT),
+          or(eq(workspaces.digestDefault, 'weekly'), sql`${teamWeeklySince} is not null`),
+        ),
+      ),
   ]);
   const zone = (own: string | null, fallback: string) => knownTimeZone(own) ?? knownTimeZone(fallback) ?? 'UTC';
   return [
@@ -200,16 +245,22 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
       weekStartsOn: r.weekStartsOn,
       fiscalYearStartMonth: r.fiscalYearStartMonth,
     })),
-    ...defaultRows.map((r) => ({
-      teamId: r.teamId,
-      userId: r.userId,
-      cadence: 'weekly' as const,
-      timeZone: zone(r.timeZone, r.defaultTimeZone),
-      since: defaultDigestSince(r.defaultSince, r.joinedAt),
-      explicit: false,
-      weekStartsOn: r.weekStartsOn,
-      fiscalYearStartMonth: r.fiscalYearStartMonth,
-    })),
+    ...defaultRows.flatMap((r) => {
+      const since = defaultWeeklySince({ workspaceDefault: r.workspaceDefault, workspaceSince: r.defaultSince, teamWeeklySince: r.teamWeeklySince, teamDefaultSet: r.teamDefaultSet, joinedAt: r.joinedAt });
+      if (since === undefined) return [];
+      return [
+        {
+          teamId: r.teamId,
+          userId: r.userId,
+          cadence: 'weekly' as const,
+          timeZone: zone(r.timeZone, r.defaultTimeZone),
+          since,
+          explicit: false,
+          weekStartsOn: r.weekStartsOn,
+          fiscalYearStartMonth: r.fiscalYearStartMonth,
+        },
+      ];
+    }),
   ];
 }
 

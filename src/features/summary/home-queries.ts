@@ -12,6 +12,8 @@ export interface RecentActivityRow {
   occurredAt: Date;
   notes: string | null;
   source: string;
+  /** Who logged it on the person's behalf (a manager), if someone did. */
+  loggedBy: string | null;
   createdAt: Date;
 }
 
@@ -25,6 +27,8 @@ export interface RecentDealRow {
   closedAt: Date;
   notes: string | null;
   source: string;
+  /** Who logged it on the person's behalf (a manager), if someone did. */
+  loggedBy: string | null;
   createdAt: Date;
 }
 
@@ -45,6 +49,7 @@ export async function loadRecentEntries(db: Db, teamId: string, userId: string, 
       occurredAt: activities.occurredAt,
       notes: activities.notes,
       source: activities.source,
+      loggedBy: activities.loggedBy,
       createdAt: activities.createdAt,
     })
     .from(activities)
@@ -61,6 +66,7 @@ export async function loadRecentEntries(db: Db, teamId: string, userId: string, 
       closedAt: deals.closedAt,
       notes: deals.notes,
       source: deals.source,
+      loggedBy: deals.loggedBy,
       createdAt: deals.createdAt,
     })
     .from(deals)

@@ -41,10 +41,11 @@ export function dealWords(row: DealWordsRow): string {
 /** A stored entry as the Home tab lists it; `when` is the day it happened, in the person's time zone. */
 export function recentEntry(row: RecentRow, types: ActivityTypeDef[], now: Date, timeZone: string): RecentEntry {
   const from = changeableInSlack(row.source) ? {} : { from: sourceWords(row.source) };
+  const extra = { ...from, ...(row.loggedBy ? { loggedBy: row.loggedBy } : {}) };
   if (row.kind === 'activity') {
-    return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes, ...from };
+    return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes, ...extra };
   }
-  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes, ...from };
+  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes, ...extra };
 }
 
 /**

@@ -3,6 +3,9 @@ import type { DigestCadence } from '../../db/schema/digest-subscriptions.js';
 import { formatMoney, type Money } from '../../lib/money.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { mention } from '../../entries/on-behalf.js';
+import { activitiesWithScore, headlineText, perCurrencyText, unconvertedLines } from '../leaderboard/index.js';
+import type { RevenueConversion } from '../../metrics/index.js';
 import { progressBar } from '../targets/index.js';
 
 type KnownBlock = types.KnownBlock;
@@ -35,6 +38,11 @@ export interface HomeStats {
   lost: number;
   /** Won revenue per currency, never added across currencies. */
   revenue: Money[];
+  /** With exchange rates (Totals.conversion set): the converted headline, in `conversion.currency`. */
+  headlineRevenueMinor?: bigint;
+  conversion?: RevenueConversion;
+  /** The weighted activity score ("57.5"), when some activity type weighs other than 1. */
+  activityScore?: string;
 }
 
 /** One target's progress, as loadTargetProgress gives it (a TargetProgress fits). `text` is plain words, label included. */
@@ -69,6 +77,8 @@ export interface RecentEntry {
    * at its source; the next sync would bring it back), only a note saying where it came from.
    */
   from?: string;
+  /** The Slack user id of who logged it on the person's behalf (a manager): shown as "logged by @Mia". */
+  loggedBy?: string | null;
 }
 
 export interface HomeInput {
@@ -139,9 +149,22 @@ function typeLines(stats: HomeStats, types: ActivityTypeDef[]): string[] {
   return fitLines(rows, 2900, MAX_TYPE_LINES, 'types');
 }
 
+/**
+ * Without exchange rates, each currency on its own ("$12,500.00 + €900.00"); with them, the converted headline
+ * labelled as such, any amount with no rate named under it, and the amounts behind it.
+ */
+function revenueText(stats: HomeStats): string {
+  const revenue = stats.revenue.filter((m) => m.minor !== 0n);
+  if (revenue.length === 0) return 'none yet';
+  const { conversion } = stats;
+  if (!conversion || stats.headlineRevenueMinor === undefined) return revenue.map(formatMoney).join(' + ');
+  const totals = { revenue, headlineRevenueMinor: stats.headlineRevenueMinor, conversion };
+  const perCurrency = perCurrencyText(totals, conversion.currency);
+  return [headlineText(totals, conversion.currency), ...unconvertedLines(totals), ...(perCurrency ? [`_${perCurrency}_`] : [])].join('\n');
+}
+
 function weekBlocks(input: HomeInput): KnownBlock[] {
   const { stats } = input;
-  const revenue = stats.revenue.filter((m) => m.minor !== 0n);
   const deals = [stats.won ? `${stats.won} won` : null, stats.lost ? `${stats.lost} lost` : null].filter(Boolean).join(' · ');
   const blocks: KnownBlock[] = [
     section(`*${inline(input.weekLabel, 150)}*`, { block_id: 'home_week' }),
@@ -149,8 +172,8 @@ function weekBlocks(input: HomeInput): KnownBlock[] {
       type: 'section',
       block_id: 'home_week_numbers',
       fields: [
-        { type: 'mrkdwn', text: `*Activities*\n${stats.activities}` },
-        { type: 'mrkdwn', text: truncate(`*Revenue won*\n${revenue.length ? revenue.map(formatMoney).join(' + ') : 'none yet'}`, 2000) },
+        { type: 'mrkdwn', text: `*Activities*\n${stats.activityScore === undefined ? stats.activities : activitiesWithScore(stats)}` },
+        { type: 'mrkdwn', text: truncate(`*Revenue won*\n${revenueText(stats)}`, 2000) },
         { type: 'mrkdwn', text: `*Deals closed*\n${deals || 'none yet'}` },
       ],
     },
@@ -181,7 +204,8 @@ function recentBlocks(recent: RecentEntry[]): KnownBlock[] {
   return recent.slice(0, MAX_RECENT_SHOWN).map((e, i) => {
     const emoji = e.kind === 'deal' ? ':moneybag:' : ':memo:';
     const note = e.notes && e.notes.trim() ? `\n_${inline(e.notes, MAX_NOTE_CHARS)}_` : '';
-    const text = `${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${e.from ? ` · _from ${inline(e.from, 40)}_` : ''}${note}`;
+    const by = e.loggedBy ? ` · _logged by ${mention(e.loggedBy)}_` : '';
+    const text = `${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${e.from ? ` · _from ${inline(e.from, 40)}_` : ''}${by}${note}`;
     if (e.from) return section(text, { block_id: `home_recent_${i}` });
     return section(text, {
       block_id: `home_recent_${i}`,

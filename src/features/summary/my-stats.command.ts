@@ -1,7 +1,8 @@
 /**
  * `/my-stats [period]`: the requester's own numbers, sent by DM, with a short private note in the channel.
- * `/my-stats <@U…|name> [period]`: someone else's numbers, for workspace admins and owners only (Slack's
- * is_admin / is_owner, checked fresh); anyone else gets a polite refusal that reveals nothing about the person.
+ * `/my-stats <@U…|name> [period]`: someone else's numbers, for Sales Pulse admins (Slack's is_admin / is_owner,
+ * checked fresh, or granted) and for the managers of a team the person is a member of; anyone else gets a polite
+ * refusal that reveals nothing about the person.
  * `/my-stats help`. Further first words (`subscribe`, `unsubscribe`) are handled by registered subcommands.
  *
  * The period is read in the requester's time zone, like `/leaderboard`. When the DM cannot be sent, the
@@ -14,7 +15,8 @@ import { ackDeadline, answerCommand } from '../../slack/command-ack.js';
 import { sendDirectMessage } from '../../slack/deliver.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import { escapeMrkdwn } from '../../slack/text.js';
-import { getProfileForPermission, getSlackUser, isWorkspaceAdmin, PERMISSION_CHECK_UNAVAILABLE_TEXT } from '../../slack/user-directory.js';
+import { getSlackUser, PERMISSION_CHECK_UNAVAILABLE_TEXT, type SlackUser } from '../../slack/user-directory.js';
+import { loadRole, managesPerson } from '../../org/index.js';
 import { platformCode } from '../../slack/web-api-errors.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { periodSettings } from '../leaderboard/index.js';
@@ -47,12 +49,12 @@ export const MY_STATS_HELP = [
   '`/my-stats` (this week) or `/my-stats <period>`, for example `/my-stats last month`.',
   PERIOD_FORMS_HELP,
   'You see your own numbers and your own place in the team by revenue and by activity; nobody else’s figures.',
-  'Workspace admins and owners can see a rep’s numbers: `/my-stats @someone [period]`.',
+  'Sales Pulse admins can see a rep’s numbers, and team managers their team members’: `/my-stats @someone [period]`.',
   '*Digest by DM*: `/my-stats subscribe` (weekly: Fridays at 16:00, the week so far) or `/my-stats subscribe daily` (every day at 08:00, the day before), in your own time zone. `/my-stats unsubscribe` stops it.',
 ].join('\n');
 
 export const NOT_ALLOWED_TEXT =
-  ':lock: Sorry, only workspace admins and owners can see someone else’s numbers. Your own are one command away: `/my-stats`.';
+  ':lock: Sorry, only workspace admins and owners can see someone else’s numbers (and team managers, their own team members’). Your own are one command away: `/my-stats`.';
 
 /** Slack error codes when a DM cannot be sent, in words. */
 function dmFailureWords(error: unknown): string {
@@ -94,9 +96,16 @@ async function myStatsAnswer(args: CommandArgs, deps: Deps, extra: MyStatsExtra)
 
   const workspace = await ensureWorkspace(deps.db, teamId, command.team_domain);
   // Permission first, fresh (a demoted admin loses this within minutes); nothing about the other person is read before it.
-  const requester = viewerIsSubject ? await getSlackUser(deps, client, teamId, requesterId) : await getProfileForPermission(deps, client, teamId, requesterId);
-  if (!requester) return noticeMessage(PERMISSION_CHECK_UNAVAILABLE_TEXT);
-  if (!viewerIsSubject && !isWorkspaceAdmin(requester)) return noticeMessage(NOT_ALLOWED_TEXT);
+  let requester: SlackUser;
+  if (viewerIsSubject) {
+    requester = await getSlackUser(deps, client, teamId, requesterId);
+  } else {
+    // Admins see anyone's numbers; a manager, the members of the teams they manage; nobody else, anyone's.
+    const role = await loadRole(deps, client, teamId, requesterId);
+    if (!role) return noticeMessage(PERMISSION_CHECK_UNAVAILABLE_TEXT);
+    if (!(await managesPerson(deps.db, teamId, role, subjectId))) return noticeMessage(NOT_ALLOWED_TEXT);
+    requester = role.profile;
+  }
 
   // On demand, the period is read in the requester's time zone.
   const now = deps.clock.now();

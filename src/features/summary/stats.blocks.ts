@@ -6,8 +6,9 @@
  *   context       the period (and "so far" while it runs), and the period the changes compare with
  *   section       activity fields: Activities (total and by type, ▲/▼ vs previous), then the outcomes of each
  *                 type that has some: Calls always show connected, voicemail, no answer, booked and the connect rate
- *   section       result fields: Deals won/lost, Revenue per currency (headline first, never added), Rev/activity,
- *                 Win rate, Average deal
+ *   section       result fields: Deals won/lost, Revenue per currency (headline first, never added; with exchange
+ *                 rates one converted headline, the amounts behind it and any amount with no rate, named),
+ *                 Rev/activity, Win rate, Average deal
  *   section       ranks: only the person's own two ranks and how many reps are ranked
  *   section       targets: each progress line (when there are any)
  *   section       observations, as plain_text (emoji on)
@@ -19,7 +20,7 @@
 import { formatMoney } from '../../lib/money.js';
 import type { KnownBlock, Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
-import { formatChange, formatRevenue } from '../leaderboard/index.js';
+import { activitiesWithScore, convertedLabel, formatChange, formatRevenue, perCurrencyText, unconvertedLines } from '../leaderboard/index.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { CALL_TYPE_KEY, type PersonalRanks, type PersonalStats, type TypeOutcomes } from './stats.js';
 
@@ -95,7 +96,8 @@ function typesShown(stats: PersonalStats): ActivityTypeDef[] {
 
 function activitiesField(stats: PersonalStats): string {
   const { current, previous } = stats;
-  const lines = [`*Activities*`, `${n(current.activities)} · ${vsPrevious(current.activities, previous.activities)}`];
+  const count = current.activityScore === undefined ? n(current.activities) : activitiesWithScore(current);
+  const lines = [`*Activities*`, `${count} · ${vsPrevious(current.activities, previous.activities)}`];
   for (const t of typesShown(stats)) {
     const now = current.activitiesByType[t.key] ?? 0;
     const before = previous.activitiesByType[t.key] ?? 0;
@@ -149,9 +151,17 @@ function activitySection(stats: PersonalStats): KnownBlock {
 
 function resultsSection(stats: PersonalStats): KnownBlock {
   const { current, previous, currency } = stats;
+  const change = vsPrevious(current.headlineRevenueMinor, previous.headlineRevenueMinor);
+  const label = convertedLabel(current, currency);
+  // With exchange rates: one converted headline, the amounts behind it, and any amount with no rate, named.
+  const revenue = current.conversion
+    ? [`*Revenue*${label ? ` ${label}` : ''}`, money(current.headlineRevenueMinor, currency), ...unconvertedLines(current), perCurrencyText(current, currency), change]
+        .filter((line) => line !== undefined)
+        .join('\n')
+    : `*Revenue*\n${formatRevenue(current, currency)}\n${change}`;
   return fieldsSection([
     `*Deals*\n${n(current.won)} won · ${n(current.lost)} lost\nWins: ${vsPrevious(current.won, previous.won)}`,
-    `*Revenue*\n${formatRevenue(current, currency)}\n${vsPrevious(current.headlineRevenueMinor, previous.headlineRevenueMinor)}`,
+    revenue,
     `*Revenue per activity*\n${money(current.revenuePerActivityMinor, currency)}`,
     `*Win rate*\n${percent(current.winRate)}`,
     `*Average deal*\n${money(current.averageDealMinor, currency)}`,

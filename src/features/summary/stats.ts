@@ -23,6 +23,7 @@ import type { BoardPeriod } from '../../periods/types.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { headlineText } from '../leaderboard/index.js';
 import { loadActivityTypes } from '../logging/index.js';
 
 /** Outcome grouping lives in src/metrics; re-exported for this feature's renderers and tests. */
@@ -170,8 +171,15 @@ function typeCount(types: ActivityTypeDef[], key: string, n: number): string {
   return `${n.toLocaleString('en-US')} ${typeWord(types, key, n)}`;
 }
 
-/** Won revenue in words, each currency on its own: "$12,500.00", "$12,500.00 and €900.00". Never added. */
+/**
+ * Won revenue in words, each currency on its own: "$12,500.00", "$12,500.00 and €900.00". Never added, except with
+ * exchange rates: "$13,490.00 (converted to USD)", and any amount with no rate named after it.
+ */
 function revenueWords(totals: Totals, currency: string): string {
+  if (totals.conversion) {
+    const unconverted = totals.conversion.unconverted.map((m) => `${formatMoney(m)} ${m.currency} not converted (no rate)`);
+    return [headlineText(totals, currency), ...unconverted].join(' and ');
+  }
   const amounts = totals.revenue.filter((m) => m.minor !== 0n);
   if (amounts.length === 0) return formatMoney({ minor: totals.headlineRevenueMinor, currency });
   return amounts.map(formatMoney).join(' and ');

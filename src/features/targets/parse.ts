@@ -23,6 +23,18 @@ import { findActivityType, type ActivityTypeDef } from '../../entries/activity-t
 
 /** `user_key` of a target for every rep. */
 export const EVERYONE = '*';
+/** `user_key` prefix of a sales team's target: `team:<sales team id>`. */
+export const TEAM_KEY_PREFIX = 'team:';
+
+/** The `user_key` of a sales team's target (every member without their own target for the metric). */
+export function teamUserKey(salesTeamId: string): string {
+  return `${TEAM_KEY_PREFIX}${salesTeamId}`;
+}
+
+/** The sales team id of a team target's `user_key`, else undefined. */
+export function salesTeamIdOfKey(userKey: string): string | undefined {
+  return userKey.startsWith(TEAM_KEY_PREFIX) ? userKey.slice(TEAM_KEY_PREFIX.length) : undefined;
+}
 export const REVENUE = 'revenue';
 export const MAX_ACTIVITY_TARGET = 100_000;
 export const REVENUE_PERIODS: readonly TargetPeriod[] = ['month', 'quarter'];
@@ -34,8 +46,8 @@ export interface TargetParseContext {
   currency: string;
 }
 
-/** `*` for everyone, else a user id. */
-export type TargetWho = { kind: 'everyone' } | { kind: 'user'; userId: string };
+/** `*` for everyone, a sales team (`team:<id>`), else a user id. */
+export type TargetWho = { kind: 'everyone' } | { kind: 'user'; userId: string } | { kind: 'team'; salesTeamId: string; name: string };
 
 export type TargetCommand =
   | { kind: 'set'; who: TargetWho; metric: string; amount: bigint; currency: string | null; period: TargetPeriod }
@@ -43,7 +55,7 @@ export type TargetCommand =
   | { kind: 'error'; message: string };
 
 export function userKeyOf(who: TargetWho): string {
-  return who.kind === 'everyone' ? EVERYONE : who.userId;
+  return who.kind === 'everyone' ? EVERYONE : who.kind === 'team' ? teamUserKey(who.salesTeamId) : who.userId;
 }
 
 /** The forms, for help and errors (mrkdwn). */
@@ -52,6 +64,7 @@ export function targetForms(currency: string): string {
     '• `/sales-admin target @ana calls 50/week`: an activity target for one rep, per week, month or quarter',
     `• \`/sales-admin target @ana revenue ${revenueExample(currency)}/month\`: a revenue quota, per month or quarter`,
     '• `/sales-admin target everyone demos 5/week`: a target for every rep; a rep’s own target replaces it',
+    '• `/sales-admin target team "East AEs" calls 50/week`: a target for every member of a team; it replaces the everyone target, a rep’s own replaces it',
     '• `/sales-admin target @ana calls off`: remove a target',
     '• `/sales-admin targets`: list them',
   ].join('\n');
@@ -91,8 +104,9 @@ function shown(text: string): string {
  * Reads the words after `/sales-admin target`. Errors are mrkdwn: what is wrong, then a `Try:` line with the
  * correct form, using the person and metric the admin typed where they were understood.
  */
-export function parseTargetCommand(text: string, ctx: TargetParseContext): TargetCommand {
-  const tokens = tokenize(text.trim());
+export function parseTargetCommand(text: string, ctx: TargetParseContext, preset?: { who: TargetWho; whoWord: string }): TargetCommand {
+  // With `preset`, the caller already read who (a sales team: `target team "East AEs" …`); the text starts at the metric.
+  const tokens = preset ? ['*', ...tokenize(text.trim())] : tokenize(text.trim());
   const fail = (problem: string, example: string): TargetCommand => ({ kind: 'error', message: tryMessage(problem, example) });
   const example = (whoWord: string, metricWord: string, amount: string) => `/sales-admin target ${whoWord} ${metricWord} ${amount}`;
   const defaultAmount = (metric: string) => (metric === REVENUE ? `${revenueExample(ctx.currency)}/month` : '50/week');
@@ -106,7 +120,10 @@ export function parseTargetCommand(text: string, ctx: TargetParseContext): Targe
   let who: TargetWho;
   let whoWord: string;
   const mention = parseUserMention(whoToken);
-  if (mention) {
+  if (preset) {
+    who = preset.who;
+    whoWord = preset.whoWord;
+  } else if (mention) {
     who = { kind: 'user', userId: mention.id };
     whoWord = `@${(mention.name ?? 'ana').replace(/[^\w.-]/g, '') || 'ana'}`;
   } else if (EVERYONE_WORDS.has(whoToken.toLowerCase())) {

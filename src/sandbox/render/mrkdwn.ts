@@ -31,6 +31,7 @@ export interface RenderContext {
 const EMOJI: Readonly<Record<string, string>> = Object.freeze({
   // Used by the bot.
   tada: '🎉',
+  car: '🚗',
   trophy: '🏆',
   chart_with_upwards_trend: '📈',
   chart_with_downwards_trend: '📉',

@@ -2,6 +2,13 @@ import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Deps } from '../../../deps.js';
 import type { Role } from '../../../org/index.js';
+import type { SecretBox } from '../../../lib/secret-box.js';
+
+/** What a section may need beyond deps (given to its register). */
+export interface SettingsServices {
+  /** Seals and opens secrets at rest (the deal-webhook secret). */
+  secretBox: SecretBox;
+}
 
 /**
  * One section of the settings modal (`/sales-admin` alone): a button on the settings home that pushes the section's
@@ -20,5 +27,5 @@ export interface SettingsSection {
   /** The section's view, pushed onto the settings modal. Only called for an admin. */
   view(deps: Deps, ctx: { teamId: string; role: Role }): Promise<View>;
   /** Register the section's own actions and view submissions. */
-  register(app: App, deps: Deps): void;
+  register(app: App, deps: Deps, services: SettingsServices): void;
 }

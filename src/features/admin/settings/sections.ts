@@ -1,4 +1,10 @@
 import type { SettingsSection } from './section.js';
+import { calendarSection } from './calendar.js';
+import { notificationsSection } from './notifications.js';
+import { activityTypesSection } from './activity-types.js';
+import { rolesSection } from './roles.js';
+import { teamsSection } from './teams.js';
+import { currencySection } from './currency.js';
 
 /** The settings modal's sections, in the order of their buttons on the settings home. */
-export const SETTINGS_SECTIONS: SettingsSection[] = [];
+export const SETTINGS_SECTIONS: SettingsSection[] = [teamsSection, rolesSection, calendarSection, activityTypesSection, currencySection, notificationsSection];
