@@ -193,6 +193,22 @@ describe('the sandbox in a browser', () => {
     await shot('08-admin-refused');
   });
 
+  it("the admin's /sales-admin opens the settings; Teams shows the demo's East AEs with its manager and members", async () => {
+    await actAs(grace.id);
+    await openChannel('sales');
+    await type('/sales-admin');
+    const modal = page.getByRole('dialog');
+    await modal.waitFor();
+    await expect(modal.textContent()).resolves.toMatch(/Teams[\s\S]*Roles[\s\S]*Calendar[\s\S]*Activity types[\s\S]*Currency[\s\S]*Notifications/);
+    await shot('09-settings');
+    await modal.getByRole('button', { name: /Open/ }).first().click();
+    // The pushed Teams view: the team with its manager (the home above only names it).
+    await expect.poll(() => modal.textContent(), { timeout: 15_000 }).toMatch(/Mia/);
+    await expect(modal.textContent()).resolves.toContain('East AEs');
+    await shot('10-settings-teams');
+    await page.keyboard.press('Escape');
+  });
+
   it('what people type is shown as text, never run as markup', async () => {
     await actAs(ben.id);
     await type('<script>alert(1)</script><img src=x onerror=alert(2)>');
