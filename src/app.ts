@@ -11,7 +11,7 @@ import type { SecretBox } from './lib/secret-box.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
 import { guardSlackEvents } from './slack/request-guard.js';
-import { createPostingClient } from './slack/posting-client.js';
+import { createSlackClients, fixedToken, type ApiCallObserver, type SlackClients, type TokenSource } from './slack/clients.js';
 import { UserDirectory } from './slack/user-directory.js';
 import * as logging from './features/logging/index.js';
 import * as summary from './features/summary/index.js';
@@ -34,6 +34,13 @@ export interface BuildAppOptions {
    * resolved (ENCRYPTION_KEY, else the key file in DATA_DIR); without it, config.ENCRYPTION_KEY must be set.
    */
   secretBox?: SecretBox;
+  /**
+   * Where each workspace's bot token comes from (slack/clients.ts): default SLACK_BOT_TOKEN for every workspace.
+   * OAuth mode gives the installation store's.
+   */
+  tokens?: TokenSource;
+  /** Told of every Web API call the bot's own clients make (metrics). */
+  observeApiCall?: ApiCallObserver;
 }
 
 export interface SalesPulseApp {
@@ -73,11 +80,17 @@ export const SCHEDULER_REQUEST_TIMEOUT_MS = 30_000;
  * surfacing to the delivery protocol, which alone decides what is sent again (slack/posting-client.ts); both with a
  * request timeout. `extraJobs` are ticked too (the app's celebration sweep). Used by buildApp and `cli run-due`.
  */
-export function buildScheduler(deps: Deps, clientOptions: webApi.WebClientOptions, opts: SchedulerOptions = {}, extraJobs: ScheduledJob[] = []): Scheduler {
+export function buildScheduler(
+  deps: Deps,
+  clientOptions: webApi.WebClientOptions,
+  opts: SchedulerOptions = {},
+  extraJobs: ScheduledJob[] = [],
+  tokens: TokenSource = fixedToken(deps.config.SLACK_BOT_TOKEN),
+  observeApiCall?: ApiCallObserver,
+): Scheduler {
   const options: webApi.WebClientOptions = { ...clientOptions, timeout: clientOptions.timeout || SCHEDULER_REQUEST_TIMEOUT_MS, logger: boltLogger(deps.logger) };
-  const client = new webApi.WebClient(deps.config.SLACK_BOT_TOKEN, { ...options, retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG });
-  const postingClient = createPostingClient(deps.config.SLACK_BOT_TOKEN, options);
-  const clients = { clientFor: () => client, postingClientFor: () => postingClient };
+  const slack: SlackClients = createSlackClients(tokens, { ...options, retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG }, observeApiCall);
+  const clients = { clientFor: (teamId: string) => slack.reading(teamId), postingClientFor: (teamId: string) => slack.posting(teamId) };
   const claimedBy = instanceId();
   return new Scheduler(deps, [leaderboard.createLeaderboardJob({ ...clients, claimedBy }), summary.createDigestJob({ ...clients, claimedBy }), ...extraJobs], opts);
 }
@@ -150,19 +163,19 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const callerClientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
   // The scheduler's client has its own (longer) timeout and retries; see buildScheduler.
   const clientOptions: webApi.WebClientOptions = { timeout: INTERACTIVE_REQUEST_TIMEOUT_MS, ...callerClientOptions };
-  // A client of our own for work outside Bolt's handlers (the webhook route, Home tabs); same options as Bolt's.
-  const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
-  // Win celebrations and the Post to channel button post through a client that never posts twice by itself
-  // (slack/posting-client.ts).
-  const postingClient = createPostingClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger: boltLogger(logger) });
+  // Clients of our own for work outside Bolt's handlers (the webhook route, Home tabs, DMs, celebrations, the Post
+  // to channel button), one pair per workspace token; same options as Bolt's. Posts go through a posting client
+  // that never posts twice by itself (slack/posting-client.ts).
+  const tokens = options.tokens ?? fixedToken(config.SLACK_BOT_TOKEN);
+  const slack = createSlackClients(tokens, { ...clientOptions, logger: boltLogger(logger) }, options.observeApiCall);
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
   // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
-  const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory() };
-  const home = summary.createHomeRefresher(deps, client);
+  const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory(), slack };
+  const home = summary.createHomeRefresher(deps);
   const secretBox = options.secretBox ?? secretBoxFromEnvironment(config);
   if (!secretBox) throw new Error('buildApp: give a secretBox (loadSecretBox) or set ENCRYPTION_KEY in the config');
-  const deals = createDealsFeature(deps, client, secretBox, postingClient);
-  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler, deals.jobs);
+  const deals = createDealsFeature(deps, secretBox);
+  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler, deals.jobs, tokens, options.observeApiCall);
   const customRoutes = [...healthRoutes(database), ...deals.routes];
   const socketMode = isSocketMode(config);
 
@@ -217,11 +230,11 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     }
   });
 
-  logging.register(app, deps, postingClient);
+  logging.register(app, deps);
   summary.register(app, deps);
   deals.register(app);
   admin.register(app, deps, { secretBox });
-  leaderboard.register(app, deps, postingClient);
+  leaderboard.register(app, deps);
 
   let started = false;
   return {

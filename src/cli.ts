@@ -12,6 +12,7 @@ import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from 
 import { systemClock } from './lib/clock.js';
 import { loadSecretBox, type KeyLog } from './lib/encryption-key.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';
+import { noSlack } from './slack/clients.js';
 import { UserDirectory } from './slack/user-directory.js';
 
 /**
@@ -267,7 +268,8 @@ async function runDueCommand(args: string[]): Promise<number> {
   const database = await createDb(config);
   try {
     await runMigrations(database);
-    const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges, users: new UserDirectory() };
+    // The scheduler's jobs call Slack through clients of their own (buildScheduler); nothing else here does.
+    const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges, users: new UserDirectory(), slack: noSlack };
     // Loaded here, not at the top: the other commands need neither Slack nor the app.
     const { buildScheduler } = await import('./app.js');
     const scheduler = buildScheduler(deps, { slackApiUrl: config.SLACK_API_URL });

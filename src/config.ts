@@ -45,7 +45,28 @@ export const configSchema = z
       (v) => (v === '' ? undefined : v),
       z
         .string({ error: 'is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app’s "OAuth & Permissions" page' })
-        .regex(/^xoxb-/, { error: 'must be a bot token starting with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)' }),
+        .regex(/^xoxb-/, { error: 'must be a bot token starting with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)' })
+        .optional(),
+    ),
+    /** OAuth mode (many workspaces): all three set, from the Slack app's "Basic Information" page; SLACK_BOT_TOKEN is then not used. */
+    SLACK_CLIENT_ID: optionalString,
+    SLACK_CLIENT_SECRET: optionalString,
+    /** Any long random string: signs the OAuth state so an install cannot be forged or replayed. */
+    SLACK_STATE_SECRET: optionalString,
+    /** Days an uninstalled workspace's data is kept before it is purged (a reinstall within them finds it all). */
+    RETENTION_DAYS: z.preprocess(
+      (v) => (v === '' || v === undefined ? 30 : v),
+      z.coerce.number({ error: 'must be a whole number of days, such as 30' }).int({ error: 'must be a whole number of days, such as 30' }).min(0, { error: 'must be 0 or more days' }).max(3650, { error: 'must be at most 3650 days' }),
+    ),
+    /** Serve Prometheus metrics on their own port (GET /metrics); unset: off unless METRICS=1. */
+    METRICS_PORT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number({ error: 'must be a port number from 1 to 65535, such as 9464' }).int({ error: 'must be a whole port number such as 9464' }).min(0, { error: 'must be a port number from 0 to 65535' }).max(65535, { error: 'must be a port number from 0 to 65535' }).optional(),
+    ),
+    /** METRICS=1: serve GET /metrics on the main port too (only where that port is not public). */
+    METRICS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '0' : String(v).trim().toLowerCase()),
+      z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'], { error: 'must be 1 (serve /metrics on the main port) or 0' }).transform((v) => ['1', 'true', 'yes', 'on'].includes(v)),
     ),
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_APP_TOKEN: z.preprocess(
@@ -72,6 +93,15 @@ export const configSchema = z
     ),
   })
   .superRefine((c, ctx) => {
+    const oauth = [c.SLACK_CLIENT_ID, c.SLACK_CLIENT_SECRET, c.SLACK_STATE_SECRET];
+    if (oauth.some(Boolean) && !oauth.every(Boolean)) {
+      for (const [name, value] of [['SLACK_CLIENT_ID', c.SLACK_CLIENT_ID], ['SLACK_CLIENT_SECRET', c.SLACK_CLIENT_SECRET], ['SLACK_STATE_SECRET', c.SLACK_STATE_SECRET]] as const) {
+        if (!value) ctx.addIssue({ code: 'custom', path: [name], message: 'is required for OAuth mode (many workspaces): set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together, or none of them' });
+      }
+    }
+    if (!oauth.every(Boolean) && !c.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app’s "OAuth & Permissions" page (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to serve many workspaces)' });
+    }
     if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -102,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(problems);
 }
 
+/** OAuth mode: many workspaces, each installed through /slack/install, tokens in the installation store. */
+export function isOAuthMode(config: Config): boolean {
+  return Boolean(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET);
+}
+
 export function isSocketMode(config: Config): boolean {
   return Boolean(config.SLACK_APP_TOKEN);
 }
@@ -126,7 +161,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotEnvPath
 }
 
 /** The variables that connect the bot to a real Slack app. */
-export const SLACK_CREDENTIALS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+export const SLACK_CREDENTIALS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET'] as const;
 
 export type StartMode = { kind: 'slack'; config: Config } | { kind: 'sandbox'; reason: 'no-credentials' | 'forced' };
 

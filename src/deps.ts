@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { SlackClients } from './slack/clients.js';
 import type { UserDirectory } from './slack/user-lookups.js';
 
 /**
@@ -23,6 +24,11 @@ export interface Deps {
   afterChange: (teamId: string, userId: string) => void;
   /** The process's users.info lookups (shared in-flight calls, remembered misses); one per process owner. */
   users: UserDirectory;
+  /**
+   * Each workspace's Web API clients (slack/clients.ts), for calls outside the client Bolt hands a handler:
+   * the one token of a single-workspace app, or each installation's in OAuth mode. `noSlack` where nothing calls Slack.
+   */
+  slack: SlackClients;
 }
 
 /** An `afterChange` for processes with no view to refresh. */

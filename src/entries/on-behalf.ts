@@ -158,8 +158,9 @@ export function onBehalfBlock(field: OnBehalfField, initialUser?: string) {
  * Slack's Retry-After at most a few times) through the posting client, so a retry never posts it twice; a failure
  * is logged, never thrown: the entry is stored and its logger was told.
  */
-export async function tellRep(deps: Pick<Deps, 'logger'>, postingClient: webApi.WebClient, repId: string, message: Message): Promise<void> {
+export async function tellRep(deps: Pick<Deps, 'logger' | 'slack'>, teamId: string, repId: string, message: Message): Promise<void> {
   try {
+    const postingClient = await deps.slack.posting(teamId);
     await sendThroughRateLimits(() => sendDirectMessage(postingClient, repId, message), { maxWaitMs: 5_000 });
   } catch (err) {
     deps.logger.warn({ err, userId: repId }, 'could not tell a rep by DM about an entry logged for them');

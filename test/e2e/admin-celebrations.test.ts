@@ -5,6 +5,7 @@
  * when Slack posts and then answers 5xx or too late; and the sweep that posts, once, a celebration left
  * unposted by a process that stopped or failed without sending, within the retry window.
  */
+import { clientsOf } from '../../src/slack/clients.js';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { dealCelebrations, deals, workspaces } from '../../src/db/schema/index.js';
@@ -329,7 +330,7 @@ describeEachDb('admin: win celebrations', (getDb) => {
       .insert(deals)
       .values(['A', 'B', 'C', 'D'].map((account) => ({ teamId: DEFAULT_TEAM_ID, userId: DEFAULT_USER_ID, status: 'won' as const, amountMinor: 100_000n, currency: 'USD', account, closedAt: h.clock.now(), source: 'import' as const })))
       .returning();
-    const queue = new CelebrationQueue(h.bot.deps, h.bot.app.client, { maxPending: 2, spacingMs: 10 });
+    const queue = new CelebrationQueue(h.bot.deps, clientsOf(h.bot.app.client), { maxPending: 2, spacingMs: 10 });
     for (const deal of inserted) void queue.celebrate(deal);
     await queue.drain();
 
@@ -383,7 +384,7 @@ describeEachDb('admin: win celebrations', (getDb) => {
     await h.settle();
     const [deal] = await wonDeals('Acme Corp');
     const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL, timeout: 300 });
-    const queue = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
+    const queue = new CelebrationQueue(h.bot.deps, clientsOf(posting), { spacingMs: 10 });
     h.fake.delayNext('chat.postMessage', { ms: 1200 });
     await queue.celebrate(deal!);
     await queue.drain();
@@ -429,7 +430,7 @@ describeEachDb('admin: win celebrations', (getDb) => {
     // Two processes sweep at the same instant: this app's scheduler tick, and another process's queue.
     const other = openAnotherConnection(getDb());
     try {
-      const otherQueue = new CelebrationQueue({ ...h.bot.deps, db: other.db }, createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL }), { spacingMs: 10 });
+      const otherQueue = new CelebrationQueue({ ...h.bot.deps, db: other.db }, clientsOf(createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL })), { spacingMs: 10 });
       const now = h.clock.now();
       await Promise.all([h.bot.scheduler.tick(now), otherQueue.sweep(now)]);
       await otherQueue.drain();
@@ -457,7 +458,7 @@ describeEachDb('admin: win celebrations', (getDb) => {
     await h.settle();
     const [deal] = await wonDeals('Acme Corp');
     await leftBehind(deal!.id, 10 * MINUTE);
-    const queue = new CelebrationQueue(h.bot.deps, createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL }), { spacingMs: 10 });
+    const queue = new CelebrationQueue(h.bot.deps, clientsOf(createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL })), { spacingMs: 10 });
     expect(queue.sweepJob().name).toBe(CELEBRATION_SWEEP_JOB);
     await queue.sweepJob().runDue(h.bot.deps, h.clock.now());
     await queue.drain();
@@ -473,8 +474,8 @@ describeEachDb('admin: win celebrations', (getDb) => {
     await h.settle();
     const [deal, other] = await wonDeals('Acme Corp', 'Globex');
     const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL });
-    const stalled = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
-    const sweeper = new CelebrationQueue(h.bot.deps, posting, { spacingMs: 10 });
+    const stalled = new CelebrationQueue(h.bot.deps, clientsOf(posting), { spacingMs: 10 });
+    const sweeper = new CelebrationQueue(h.bot.deps, clientsOf(posting), { spacingMs: 10 });
     // The claimer is refused for 1 s (429) and waits; meanwhile the lease passes and a sweeper claims the deal
     // again, queued behind a post of its own that is refused for 2 s. Both then try to post it.
     h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });

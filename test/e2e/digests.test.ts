@@ -299,7 +299,7 @@ describeEachDb('DM digests', (getDb) => {
     await subscribeAll();
     const client = new webApi.WebClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL, retryConfig: TEST_RETRY });
     const posting = createPostingClient(h.config.SLACK_BOT_TOKEN, { slackApiUrl: h.config.SLACK_API_URL });
-    const job = createDigestJob({ clientFor: () => client, postingClientFor: () => posting, claimedBy: 'test', maxPerTick: 3 });
+    const job = createDigestJob({ clientFor: async () => client, postingClientFor: async () => posting, claimedBy: 'test', maxPerTick: 3 });
     const at = plus(SLOT[LA]!, HOUR);
     h.clock.set(at);
     expect((await job.runDue(h.bot.deps, at)) ?? []).toHaveLength(3);

@@ -3,11 +3,10 @@
  * twice, and more people waiting than the queue holds drops the excess (logged at debug) without an error; drain()
  * still waits for every refresh queued.
  */
-import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createHomeRefresher, HOME_REFRESH_MAX_PENDING } from '../../src/features/summary/index.js';
 import { describeEachDb } from '../helpers/db.js';
-import { BOT_TOKEN, startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
 import { DEFAULT_TEAM_ID, DEFAULT_USER_ID } from '../helpers/signed-request.js';
 
 describeEachDb('Home refreshes', (getDb) => {
@@ -49,9 +48,8 @@ describeEachDb('Home refreshes', (getDb) => {
     expect(HOME_REFRESH_MAX_PENDING).toBeGreaterThan(0);
     const people = Array.from({ length: 10 }, (_, i) => `U0PERSON${String(i).padStart(2, '0')}`);
     for (const id of people) h.fake.addUser({ id, name: id.toLowerCase(), tz: 'America/New_York' });
-    const client = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.fake.apiUrl });
     // The app's refresher, with a bound small enough to reach: 1 refresh running, 3 waiting.
-    const refresher = createHomeRefresher(h.bot.deps, client, { maxPending: 3, concurrency: 1 });
+    const refresher = createHomeRefresher(h.bot.deps, { maxPending: 3, concurrency: 1 });
     for (const id of people) expect(() => refresher.refresh(DEFAULT_TEAM_ID, id)).not.toThrow();
     await refresher.drain();
     const published = h.fake.callsTo('views.publish').map((c) => c.args.user_id);
@@ -67,8 +65,7 @@ describeEachDb('Home refreshes', (getDb) => {
   });
 
   it('a person\'s Home is published at most once per interval: changes within it are published once, when it ends', async () => {
-    const client = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.fake.apiUrl });
-    const refresher = createHomeRefresher(h.bot.deps, client, { minIntervalMs: 1_500 });
+    const refresher = createHomeRefresher(h.bot.deps, { minIntervalMs: 1_500 });
     refresher.refresh(DEFAULT_TEAM_ID, DEFAULT_USER_ID);
     await vi.waitFor(() => expect(publishesTo(DEFAULT_USER_ID)).toHaveLength(1), { timeout: 5_000, interval: 10 });
     const firstAt = publishesTo(DEFAULT_USER_ID)[0]!.at;

@@ -383,7 +383,7 @@ describeEachDb('scheduled leaderboards', (getDb) => {
     });
     const options = { slackApiUrl: `http://127.0.0.1:${port}/api/`, logger: boltLogger(h.bot.deps.logger) };
     const unreachable = new webApi.WebClient(h.config.SLACK_BOT_TOKEN, { ...options, retryConfig: TEST_RETRY });
-    const job = createLeaderboardJob({ clientFor: () => unreachable, postingClientFor: () => createPostingClient(h.config.SLACK_BOT_TOKEN, options), claimedBy: 'test:unreachable' });
+    const job = createLeaderboardJob({ clientFor: async () => unreachable, postingClientFor: async () => createPostingClient(h.config.SLACK_BOT_TOKEN, options), claimedBy: 'test:unreachable' });
     h.clock.set(SLOT);
     expect(await job.runDue(h.bot.deps, SLOT)).toMatchObject([{ status: 'retry', error: 'request_error: ECONNREFUSED' }]);
     expect(await runs()).toMatchObject([{ status: 'running', leaseUntil: after(MINUTE), error: 'request_error: ECONNREFUSED' }]);

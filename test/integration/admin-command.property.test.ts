@@ -7,6 +7,7 @@
  * The pure parsers behind it get 10,000 inputs each in test/unit/admin-parse.property.test.ts and
  * target-parse.property.test.ts; here every run is a few queries, so it takes fewer.
  */
+import { noSlack } from '../../src/slack/clients.js';
 import { performance } from 'node:perf_hooks';
 import { asc } from 'drizzle-orm';
 import fc from 'fast-check';
@@ -85,7 +86,7 @@ describeEachDb('/sales-admin on generated commands', (getDb) => {
 
   function depsFor(): Deps {
     const config = configSchema.parse({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', PORT: '0', LOG_LEVEL: 'silent' });
-    return { config, db: getDb().database.db, clock: fixedClock('2026-11-27T15:00:00Z'), logger: createLogger('silent'), afterChange: () => {}, users: new UserDirectory() };
+    return { config, db: getDb().database.db, clock: fixedClock('2026-11-27T15:00:00Z'), logger: createLogger('silent'), afterChange: () => {}, users: new UserDirectory(), slack: noSlack };
   }
 
   /** Run `/sales-admin <text>` as `userId`; every ack it made. */

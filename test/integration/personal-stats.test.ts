@@ -2,6 +2,7 @@
  * loadPersonalStats against hand-computed fixtures (both databases), and the pure pieces around it:
  * outcome grouping, the connect rate, observations and the message builder.
  */
+import { createSlackClients, fixedToken } from '../../src/slack/clients.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
@@ -84,6 +85,7 @@ describeEachDb('loadPersonalStats', (getDb) => {
       logger: createLogger('silent'),
       afterChange: ignoreChanges,
       users: new UserDirectory(),
+      slack: createSlackClients(fixedToken('xoxb-test-token'), { slackApiUrl: fake.apiUrl }),
     };
     const db = database.db;
     await ensureWorkspace(db, TEAM);

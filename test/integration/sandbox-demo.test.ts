@@ -4,6 +4,7 @@
  * feature itself) tells each rep's story; the workspace, people, schedule, targets and digests are in place; and
  * nothing the user logged or changed is touched by a second load.
  */
+import { noSlack as noSlackClients } from '../../src/slack/clients.js';
 import { describe, expect, it } from 'vitest';
 import type { webApi } from '@slack/bolt';
 import { and, asc, eq, gt, isNull, like, lt, sql } from 'drizzle-orm';
@@ -73,6 +74,7 @@ function depsFor(testDb: TestDb, now: Date): Deps {
     logger: createLogger('silent'),
     afterChange: ignoreChanges,
     users: new UserDirectory(),
+    slack: noSlackClients,
   };
 }
 

@@ -9,3 +9,4 @@ export * from './scheduled-runs.js';
 export * from './digest-subscriptions.js';
 export * from './targets.js';
 export * from './org.js';
+export * from './installations.js';

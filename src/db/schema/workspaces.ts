@@ -4,6 +4,13 @@ import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export const workspaces = pgTable('workspaces', {
   teamId: text('team_id').primaryKey(),
   name: text('name'),
+  /** The Enterprise Grid org the workspace belongs to, when Slack says (null: none, or not yet seen). */
+  enterpriseId: text('enterprise_id'),
+  /**
+   * When the app was uninstalled or its tokens revoked (null: installed). From then on nothing is sent there
+   * (schedules, digests); its data is kept RETENTION_DAYS, then purged. A reinstall sets it back to null.
+   */
+  uninstalledAt: timestamp('uninstalled_at', { withTimezone: true }),
   currency: text('currency').notNull().default('USD'),
   backdateDays: integer('backdate_days').notNull().default(30),
   defaultTimeZone: text('default_time_zone').notNull().default('UTC'),

@@ -20,8 +20,8 @@
  * So a celebration is posted at most once: a process that dies after Slack posted and before recording it leaves
  * the row marked `posting`, which the sweep closes as failed without posting again (a miss, not a double).
  */
+import type { SlackClients } from '../../slack/clients.js';
 import { and, asc, eq, gte, inArray, isNotNull, isNull, like, lt, or } from 'drizzle-orm';
-import type { webApi } from '@slack/bolt';
 import { dealCelebrations, deals, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { formatMoney } from '../../lib/money.js';
@@ -113,10 +113,10 @@ export class CelebrationQueue {
   private readonly spacingMs: number;
   private readonly maxPending: number;
 
-  /** `client` posts: give it a posting client (slack/posting-client.ts), so it never retries a post by itself. */
+  /** `clients.posting` gives each workspace's posting client (slack/posting-client.ts): it never retries a post by itself. */
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
-    private readonly client: webApi.WebClient,
+    private readonly clients: Pick<SlackClients, 'posting'>,
     opts: CelebrationQueueOptions = {},
   ) {
     this.spacingMs = opts.spacingMs ?? CELEBRATION_SPACING_MS;
@@ -293,7 +293,8 @@ export class CelebrationQueue {
           if (held.length === 0) return undefined; // taken over elsewhere: theirs to post
           const text = celebrationText(held);
           sending = true;
-          const res = await this.client.chat.postMessage({ channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+          const client = await this.clients.posting(held[0]!.teamId);
+          const res = await client.chat.postMessage({ channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
           return res.ts ?? null;
         },
         // A 429 posted nothing: unmarked while it waits, so a stop meanwhile leaves it to the sweep, not to a guess.

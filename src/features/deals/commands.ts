@@ -37,7 +37,7 @@ export async function openDealModal(
  * managers only (checked first; nothing is stored otherwise): their deal, in their time zone, remembering who
  * logged it; they are told by DM after the ack. Naming yourself is a normal log.
  */
-export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebrations: CelebrationQueue, postingClient: webApi.WebClient): Promise<void> {
+export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebrations: CelebrationQueue): Promise<void> {
   const { command, ack, client } = args;
   const text = command.text ?? '';
   const named = splitLeadingMention(text);
@@ -105,5 +105,5 @@ export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebr
   await ack(answer ? ephemeral(answer) : undefined);
   if (stored) deps.afterChange(command.team_id, stored.deal.userId);
   // Bounded: one DM, after the answer; failures are logged (tellRepAboutDeal never throws).
-  if (stored?.created && dc) await tellRepAboutDeal(deps, postingClient, dc, stored.deal);
+  if (stored?.created && dc) await tellRepAboutDeal(deps, dc, stored.deal);
 }

@@ -48,7 +48,7 @@ export async function buildDealConfirmation(deps: Deps, dc: DealContext, deal: D
  * Tell the owner of a deal someone logged on their behalf (`dc` is the owner's context), by DM through the posting
  * client. Never throws: the deal is stored and confirmed to who logged it; a failure is logged.
  */
-export async function tellRepAboutDeal(deps: Deps, postingClient: webApi.WebClient, dc: DealContext, deal: Deal): Promise<void> {
+export async function tellRepAboutDeal(deps: Deps, dc: DealContext, deal: Deal): Promise<void> {
   if (!deal.loggedBy || deal.loggedBy === deal.userId) return;
   let message: Message;
   try {
@@ -58,5 +58,5 @@ export async function tellRepAboutDeal(deps: Deps, postingClient: webApi.WebClie
     deps.logger.warn({ err, userId: deal.userId }, 'could not build the DM telling a rep about a deal logged for them');
     return;
   }
-  await tellRep(deps, postingClient, deal.userId, message);
+  await tellRep(deps, deal.teamId, deal.userId, message);
 }

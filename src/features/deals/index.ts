@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, CustomRoute, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, CustomRoute, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import type { ScheduledJob } from '../../scheduler/scheduler.js';
 import type { SecretBox } from '../../lib/secret-box.js';
@@ -31,21 +31,21 @@ export interface DealsFeature {
 /**
  * Closed deals: /log-deal, the CRM webhook, win celebrations.
  * Built before the Bolt app because the webhook route must be handed to the receiver. `box` opens the stored
- * webhook secrets (and seals a plaintext one left by an earlier version). Celebrations post through
- * `postingClient` (retries off, slack/posting-client.ts), so a client retry never celebrates a win twice.
+ * webhook secrets (and seals a plaintext one left by an earlier version). Celebrations post through each
+ * workspace's posting client (deps.slack: retries off, slack/posting-client.ts), so a client retry never celebrates a win twice.
  */
-export function createDealsFeature(deps: Deps, client: webApi.WebClient, box: SecretBox, postingClient: webApi.WebClient): DealsFeature {
-  const celebrations = new CelebrationQueue(deps, postingClient);
+export function createDealsFeature(deps: Deps, box: SecretBox): DealsFeature {
+  const celebrations = new CelebrationQueue(deps, deps.slack);
   return {
     // The rep cache (users.lookupByEmail / users.info answers) lives as long as this app: nothing module-level.
-    routes: [dealWebhookRoute(deps, client, celebrations, box, new SlackRepDirectory(client, deps.clock))],
+    routes: [dealWebhookRoute(deps, celebrations, box, new SlackRepDirectory(deps.slack, deps.clock))],
     register(app: App) {
-      app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations, postingClient));
+      app.command('/log-deal', (args) => handleLogDealCommand(args, deps, celebrations));
       app.shortcut(LOG_DEAL_SHORTCUT_CALLBACK, async ({ ack, shortcut, client: c, body }) => {
         await ack();
         await openDealModal(deps, c, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
       });
-      app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations, postingClient));
+      app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args, deps));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args, deps));
     },

@@ -2,7 +2,7 @@
  * Which Slack user a rep is (users.lookupByEmail / users.info), cached per app, and the bounded wait for
  * Slack's answer that the deal webhook turns into a 503.
  */
-import type { webApi } from '@slack/bolt';
+import type { SlackClients } from '../../slack/clients.js';
 import type { Clock } from '../../lib/clock.js';
 import { platformCode } from '../../slack/web-api-errors.js';
 
@@ -36,7 +36,7 @@ export class SlackRepDirectory {
   private readonly entries = new Map<string, CacheEntry>();
 
   constructor(
-    private readonly client: webApi.WebClient,
+    private readonly clients: Pick<SlackClients, 'reading'>,
     private readonly clock: Clock,
     private readonly ttl = { hitMs: REP_CACHE_HIT_TTL_MS, missMs: REP_CACHE_MISS_TTL_MS },
   ) {}
@@ -45,7 +45,7 @@ export class SlackRepDirectory {
   userIdForEmail(teamId: string, email: string): Promise<RepLookup> {
     return this.cached(`email:${teamId}:${email.toLowerCase()}`, async () => {
       try {
-        return lookupOf((await this.client.users.lookupByEmail({ email })).user);
+        return lookupOf((await (await this.clients.reading(teamId)).users.lookupByEmail({ email })).user);
       } catch (error) {
         if (platformCode(error) === 'users_not_found') return { userId: null };
         throw error;
@@ -57,7 +57,7 @@ export class SlackRepDirectory {
   checkUserId(teamId: string, userId: string): Promise<RepLookup> {
     return this.cached(`id:${teamId}:${userId}`, async () => {
       try {
-        return lookupOf((await this.client.users.info({ user: userId })).user);
+        return lookupOf((await (await this.clients.reading(teamId)).users.info({ user: userId })).user);
       } catch (error) {
         if (platformCode(error) === 'user_not_found') return { userId: null };
         throw error;

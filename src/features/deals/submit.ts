@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { mayChangeEntry } from '../../entries/author-actions.js';
 import { onBehalfRefusal, pickedUser, repProfileRefusal } from '../../entries/on-behalf.js';
@@ -25,7 +24,7 @@ import { findDeal, insertDeal, updateDeal, type Deal } from './queries.js';
  * their time zone, remembering who logged it, and the rep is told by DM. An edit keeps the deal's owner: its owner
  * or the person who logged it may edit it, as the stored row says.
  */
-export async function handleDealModalSubmit(args: ViewSubmitArgs, deps: Deps, celebrations: CelebrationQueue, postingClient: webApi.WebClient): Promise<void> {
+export async function handleDealModalSubmit(args: ViewSubmitArgs, deps: Deps, celebrations: CelebrationQueue): Promise<void> {
   const { ack, body, view, client } = args;
   const teamId = requireTeamId(body);
   const userId = body.user.id;
@@ -94,7 +93,7 @@ export async function handleDealModalSubmit(args: ViewSubmitArgs, deps: Deps, ce
   try {
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, stored.deal, stored.verb, userId));
   } finally {
-    if (!stored.verb) await tellRepAboutDeal(deps, postingClient, dc, stored.deal);
+    if (!stored.verb) await tellRepAboutDeal(deps, dc, stored.deal);
   }
 }
 

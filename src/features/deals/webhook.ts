@@ -20,7 +20,7 @@
  * (who the rep is), webhook-http.ts (reading and answering); this file is the route that strings them together.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute, webApi } from '@slack/bolt';
+import type { CustomRoute } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { workspaces } from '../../db/schema/index.js';
@@ -118,10 +118,9 @@ function alreadyReceived(dealId: string) {
  */
 export function dealWebhookRoute(
   deps: Deps,
-  client: webApi.WebClient,
   celebrations: CelebrationQueue,
   box: SecretBox,
-  directory: SlackRepDirectory = new SlackRepDirectory(client, deps.clock),
+  directory: SlackRepDirectory = new SlackRepDirectory(deps.slack, deps.clock),
 ): CustomRoute {
   const logger = deps.logger.child({ component: 'deal-webhook' });
   const receipts = receiptPurger(deps.db, logger);

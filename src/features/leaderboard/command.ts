@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { parsePeriod, PERIOD_FORMS_HELP, type PeriodSettings } from '../../periods/parse-period.js';
 import { noticeMessage } from '../../slack/blocks.js';
@@ -89,7 +88,7 @@ export async function handleLeaderboardCommand(args: CommandArgs, deps: Deps): P
  * only. A team's board (`salesTeamId` in the value): admins and that team's managers. Both checked here, on the
  * server, from the person's role now: a value naming another team, or forged by a rep, posts nothing.
  */
-export async function handlePostToChannel(args: ButtonArgs, deps: Deps, postingClient: webApi.WebClient): Promise<void> {
+export async function handlePostToChannel(args: ButtonArgs, deps: Deps): Promise<void> {
   const { ack, body, action, respond, client } = args;
   await ack();
   const reply = (mrkdwn: string) => respond({ response_type: 'ephemeral', replace_original: false, ...noticeMessage(mrkdwn) });
@@ -135,7 +134,7 @@ export async function handlePostToChannel(args: ButtonArgs, deps: Deps, postingC
   try {
     // Through the posting client (no retries of its own): a board Slack took but answered late or with a 5xx is
     // never posted a second time by the client; the admin is told it may have been posted instead.
-    await publishBoard(deps, postingClient, { channel, board, threadExtras: true });
+    await publishBoard(deps, await deps.slack.posting(teamId), { channel, board, threadExtras: true });
   } catch (error) {
     const code = cannotPostCode(error);
     if (code) {

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { handleLeaderboardCommand, handlePostToChannel } from './command.js';
 import { POST_TO_CHANNEL_ACTION } from './render.blocks.js';
@@ -22,7 +22,7 @@ export {
 } from './schedule.js';
 
 /** /leaderboard on demand and its Post to channel button. (Schedules: job.ts, driven by the scheduler.) */
-export function register(app: App, deps: Deps, postingClient: webApi.WebClient): void {
+export function register(app: App, deps: Deps): void {
   app.command('/leaderboard', (args) => handleLeaderboardCommand(args, deps));
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: POST_TO_CHANNEL_ACTION }, (args) => handlePostToChannel(args, deps, postingClient));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: POST_TO_CHANNEL_ACTION }, (args) => handlePostToChannel(args, deps));
 }

@@ -36,10 +36,10 @@ export const LEADERBOARD_JOB = 'leaderboard';
 export const DEFAULT_CONCURRENCY = 4;
 
 export interface LeaderboardJobOptions {
-  /** The Web API client for a workspace's reads (users.info); one bot token today, per-install clients later. */
-  clientFor: (teamId: string) => webApi.WebClient;
+  /** The Web API client for a workspace's reads (users.info): its installation's token (slack/clients.ts). */
+  clientFor: (teamId: string) => Promise<webApi.WebClient>;
   /** The client for a workspace's posts (the board, its chart, the admin's DM): retries off (slack/posting-client.ts). */
-  postingClientFor: (teamId: string) => webApi.WebClient;
+  postingClientFor: (teamId: string) => Promise<webApi.WebClient>;
   /** Recorded as claimed_by. */
   claimedBy: string;
   graceMs?: number;
@@ -158,8 +158,8 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
       };
       const period = lastCompletePeriod(schedule.cadence, slotAt, settings);
       const salesTeam = schedule.salesTeamId !== null && schedule.salesTeamName !== null ? { id: schedule.salesTeamId, name: schedule.salesTeamName } : undefined;
-      const board = await loadBoard(deps, options.clientFor(schedule.teamId), { teamId: schedule.teamId, period, salesTeam });
-      return { client: options.postingClientFor(schedule.teamId), board };
+      const board = await loadBoard(deps, await options.clientFor(schedule.teamId), { teamId: schedule.teamId, period, salesTeam });
+      return { client: await options.postingClientFor(schedule.teamId), board };
     },
     async send({ schedule }, { client, board }) {
       const { ts } = await postBoardMessage(client, { channel: schedule.channelId, board, threadExtras: true });
@@ -171,7 +171,7 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     },
     // A person has to act: tell the admin who set the schedule what to do.
     async onPermanentFailure({ schedule, slotAt }, { code }, { deps }) {
-      await sendDirectMessage(options.postingClientFor(schedule.teamId), schedule.createdBy, { text: failureDm(schedule, code, slotAt, deps.clock.now()) });
+      await sendDirectMessage(await options.postingClientFor(schedule.teamId), schedule.createdBy, { text: failureDm(schedule, code, slotAt, deps.clock.now()) });
     },
   });
 }

@@ -51,7 +51,7 @@ export async function openLogModal(
  * first; nothing is stored otherwise): their entry, in their time zone, remembering who logged it; they are told
  * by DM after the ack. Naming yourself is a normal log. A command without a mention costs nothing more.
  */
-export async function handleLogCommand(args: CommandArgs, deps: Deps, contexts: InFlight<LoggingContext>, postingClient: webApi.WebClient): Promise<void> {
+export async function handleLogCommand(args: CommandArgs, deps: Deps, contexts: InFlight<LoggingContext>): Promise<void> {
   const { command, ack, client } = args;
   const fixedType = LOG_COMMANDS[command.command];
   const text = command.text ?? '';
@@ -136,7 +136,7 @@ export async function handleLogCommand(args: CommandArgs, deps: Deps, contexts: 
   await answerInAck(answer);
   if (stored) deps.afterChange(command.team_id, stored.userId);
   // Bounded: one DM, after the answer; failures are logged (tellRepAboutActivity never throws).
-  if (stored && created && lc) await tellRepAboutActivity(deps, postingClient, lc, stored);
+  if (stored && created && lc) await tellRepAboutActivity(deps, lc, stored);
 }
 
 /** How long a command whose entry's outcome was lost (CommitOutcomeUnknown) keeps asking the database for it. */

@@ -149,7 +149,7 @@ export async function storeActivity(deps: Deps, lc: LoggingContext, row: NewActi
  * Tell the owner of an activity someone logged on their behalf (`lc` is the owner's context), by DM through the
  * posting client. Never throws: the entry is stored and confirmed to who logged it; a failure is logged.
  */
-export async function tellRepAboutActivity(deps: Deps, postingClient: webApi.WebClient, lc: LoggingContext, activity: Activity): Promise<void> {
+export async function tellRepAboutActivity(deps: Deps, lc: LoggingContext, activity: Activity): Promise<void> {
   if (!activity.loggedBy || activity.loggedBy === activity.userId) return;
   let message: Message;
   try {
@@ -158,5 +158,5 @@ export async function tellRepAboutActivity(deps: Deps, postingClient: webApi.Web
     deps.logger.warn({ err, userId: activity.userId }, 'could not build the DM telling a rep about an activity logged for them');
     return;
   }
-  await tellRep(deps, postingClient, activity.userId, message);
+  await tellRep(deps, activity.teamId, activity.userId, message);
 }

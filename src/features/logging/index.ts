@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { requireTeamId } from '../../slack/team-id.js';
 import { handleEdit, handleTypeChange, handleUndo } from './actions.js';
@@ -19,17 +19,17 @@ export const LOG_SHORTCUT_CALLBACK = 'log_activity_shortcut';
  * Activity logging: the /log commands, the modal, its shortcut, Undo and Edit. `postingClient` (retries off,
  * slack/posting-client.ts) posts the DM that tells a rep someone logged for them, so a client retry never sends it twice.
  */
-export function register(app: App, deps: Deps, postingClient: webApi.WebClient): void {
+export function register(app: App, deps: Deps): void {
   // One person's logging context, shared by their commands arriving while it is read and for a moment after.
   const contexts = new InFlight<LoggingContext>({ keepMs: LOGGING_CONTEXT_KEEP_MS, joinMs: LOGGING_CONTEXT_KEEP_MS });
   for (const name of Object.keys(LOG_COMMANDS)) {
-    app.command(name, (args) => handleLogCommand(args, deps, contexts, postingClient));
+    app.command(name, (args) => handleLogCommand(args, deps, contexts));
   }
   app.shortcut(LOG_SHORTCUT_CALLBACK, async ({ ack, shortcut, client, body }) => {
     await ack();
     await openLogModal(deps, client, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
   });
-  app.view<ViewSubmitAction>(LOG_MODAL_CALLBACK, (args) => handleLogModalSubmit(args, deps, postingClient));
+  app.view<ViewSubmitAction>(LOG_MODAL_CALLBACK, (args) => handleLogModalSubmit(args, deps));
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_UNDO }, (args) => handleUndo(args, deps));
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_EDIT }, (args) => handleEdit(args, deps));
   app.action<BlockAction<StaticSelectAction>>({ type: 'block_actions', action_id: TYPE_SELECT_ACTION }, (args) => handleTypeChange(args, deps));

@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { mayChangeEntry } from '../../entries/author-actions.js';
 import { onBehalfRefusal, pickedUser, repProfileRefusal } from '../../entries/on-behalf.js';
@@ -27,7 +26,7 @@ import { findActivity, updateActivity, type Activity } from './queries.js';
  * in their time zone, remembering who logged it, and the rep is told by DM. An edit keeps the entry's owner: its
  * owner or the person who logged it may edit it, as the stored row says.
  */
-export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps, postingClient: webApi.WebClient): Promise<void> {
+export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps): Promise<void> {
   const { ack, body, view, client } = args;
   const teamId = requireTeamId(body);
   const userId = body.user.id;
@@ -98,7 +97,7 @@ export async function handleLogModalSubmit(args: ViewSubmitArgs, deps: Deps, pos
   try {
     await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, message);
   } finally {
-    if (stored.verb === 'Logged') await tellRepAboutActivity(deps, postingClient, lc, stored.activity);
+    if (stored.verb === 'Logged') await tellRepAboutActivity(deps, lc, stored.activity);
   }
 }
 

@@ -269,9 +269,9 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
 
 export interface DigestJobOptions {
   /** The Web API client for a workspace's reads (users.info, conversations.open). */
-  clientFor: (teamId: string) => webApi.WebClient;
+  clientFor: (teamId: string) => Promise<webApi.WebClient>;
   /** The client for a workspace's posts (the DM): retries off (slack/posting-client.ts). */
-  postingClientFor: (teamId: string) => webApi.WebClient;
+  postingClientFor: (teamId: string) => Promise<webApi.WebClient>;
   /** Recorded as claimed_by. */
   claimedBy: string;
   graceMs?: number;
@@ -323,7 +323,7 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
 
     /** The person, refreshed: deactivated people and bots get none; a new time zone means a new slot. */
     async ready({ recipient: r, slotAt }, { deps, now, log }) {
-      const person = await getSlackUser(deps, options.clientFor(r.teamId), r.teamId, r.userId, { maxAgeMs: RECIPIENT_MAX_AGE_MS });
+      const person = await getSlackUser(deps, await options.clientFor(r.teamId), r.teamId, r.userId, { maxAgeMs: RECIPIENT_MAX_AGE_MS });
       if (person.deleted) return { skip: 'skipped: the person is deactivated' };
       if (person.isBot || r.userId === SLACKBOT) return { skip: 'skipped: a bot gets no digest' };
       const zone = knownTimeZone(person.timeZone);
@@ -336,7 +336,7 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
     },
 
     async build({ recipient: r, slotAt: slot }, { deps, log }) {
-      const client = options.clientFor(r.teamId);
+      const client = await options.clientFor(r.teamId);
       const settings: PeriodSettings = {
         timeZone: r.timeZone,
         weekStartsOn: r.weekStartsOn as PeriodSettings['weekStartsOn'],
@@ -358,7 +358,7 @@ export function createDigestJob(options: DigestJobOptions): ScheduledJob {
       // The DM conversation: opening it posts nothing, so it belongs before the send.
       const opened = await client.conversations.open({ users: r.userId });
       if (!opened.channel?.id) throw new Error('conversations.open returned no channel');
-      return { client: options.postingClientFor(r.teamId), channel: opened.channel.id, message: { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` } };
+      return { client: await options.postingClientFor(r.teamId), channel: opened.channel.id, message: { ...summary, text: `Your ${r.cadence} Sales Pulse digest. ${summary.text}` } };
     },
     async send(_due, { client, channel, message }) {
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });

@@ -96,8 +96,8 @@ export async function publishHome(
  * Never throws: a stale Home tab is not worth failing the change for, so failures are only logged.
  * Returns the work, for callers that want to wait for it (shutdown drains them).
  */
-export function refreshHomeSoon(deps: Deps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
-  return publishHome(deps, client, { teamId, userId }).catch((err: unknown) => {
+export function refreshHomeSoon(deps: Deps, teamId: string, userId: string): Promise<void> {
+  return (async () => publishHome(deps, await deps.slack.reading(teamId), { teamId, userId }))().catch((err: unknown) => {
     deps.logger.warn({ err, teamId, userId }, 'could not refresh the Home tab');
   });
 }
@@ -138,7 +138,6 @@ interface Person {
  */
 export function createHomeRefresher(
   deps: Deps,
-  client: webApi.WebClient,
   opts: { maxPending?: number; concurrency?: number; minIntervalMs?: number } = {},
 ): HomeRefresher {
   const maxPending = opts.maxPending ?? HOME_REFRESH_MAX_PENDING;
@@ -159,7 +158,7 @@ export function createHomeRefresher(
       const state = { again: false };
       running.set(key, state);
       try {
-        await refreshHomeSoon(deps, client, person.teamId, person.userId);
+        await refreshHomeSoon(deps, person.teamId, person.userId);
       } finally {
         running.delete(key);
         lastDone.set(key, performance.now());

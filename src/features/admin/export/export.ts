@@ -11,13 +11,12 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Deps } from '../../../deps.js';
-import { boltLogger } from '../../../lib/logger.js';
 import { listSalesTeams, managesTeam, NOT_YOUR_TEAM_TEXT, type SalesTeam } from '../../../org/index.js';
 import { dateIn, formatIsoDate } from '../../../periods/calendar.js';
 import { parsePeriod } from '../../../periods/parse-period.js';
 import type { BoardPeriod } from '../../../periods/types.js';
 import { noticeMessage, type Message } from '../../../slack/blocks.js';
-import { createPostingClient, sendThroughRateLimits } from '../../../slack/posting-client.js';
+import { sendThroughRateLimits } from '../../../slack/posting-client.js';
 import { escapeMrkdwn } from '../../../slack/text.js';
 import { describeFailure } from '../../../slack/web-api-errors.js';
 import { ensureWorkspace } from '../../../slack/workspace.js';
@@ -42,19 +41,13 @@ const KIND_WORDS: Record<ExportKind, string> = {
   audit: 'the audit log',
 };
 
-/** One queue and one posting client per app (Deps is built once per app and never changed). */
-const exporters = new WeakMap<Deps, { queue: ExportQueue; postingClient: webApi.WebClient }>();
+/** One queue per app (Deps is built once per app and never changed). */
+const exporters = new WeakMap<Deps, { queue: ExportQueue }>();
 
 function exporterOf(deps: Deps) {
   let found = exporters.get(deps);
   if (!found) {
-    // Uploads post: through a client with retries off, so a late answer never shares the file twice.
-    const postingClient = createPostingClient(deps.config.SLACK_BOT_TOKEN, {
-      slackApiUrl: deps.config.SLACK_API_URL,
-      timeout: UPLOAD_TIMEOUT_MS,
-      logger: boltLogger(deps.logger),
-    });
-    found = { queue: new ExportQueue(), postingClient };
+    found = { queue: new ExportQueue() };
     exporters.set(deps, found);
   }
   return found;
@@ -105,7 +98,7 @@ export async function exportData(ctx: AdminContext): Promise<Message> {
   ctx.afterAck(() =>
     place.run(async () => {
       try {
-        await sendExport(deps, args.client, exporter.postingClient, job);
+        await sendExport(deps, args.client, job);
       } catch (error) {
         deps.logger.error({ err: error, kind: job.kind }, 'an export could not be built or sent');
         await args
@@ -157,7 +150,9 @@ async function buildFile(deps: Deps, client: webApi.WebClient, job: ExportJob): 
   return file;
 }
 
-async function sendExport(deps: Deps, client: webApi.WebClient, postingClient: webApi.WebClient, job: ExportJob): Promise<void> {
+async function sendExport(deps: Deps, client: webApi.WebClient, job: ExportJob): Promise<void> {
+  // Uploads post: through the workspace's posting client (retries off), so a late answer never shares the file twice.
+  const postingClient = await deps.slack.posting(job.teamId, { timeoutMs: UPLOAD_TIMEOUT_MS });
   const file = await buildFile(deps, client, job);
   const label = job.period.current.label;
   const rows = file.rows === 0 ? 'No rows: nothing in this period, so the file has the column names only.' : `${file.rows.toLocaleString('en-US')} rows.`;
