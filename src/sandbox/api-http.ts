@@ -84,6 +84,17 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** The client id and secret of an `Authorization: Basic …` header (how Slack prefers oauth.v2.access to get them). */
+export function basicCredentials(req: IncomingMessage): { id: string; secret: string } | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Basic\s+(\S+)$/i.exec(header.trim()) : null;
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
 export interface Answer {
   status: number;
   body: unknown;

@@ -3,7 +3,10 @@
  * implementation: the Web API (slack-api.ts) writes a Workspace; the page (server.ts) shows it and sends
  * signed requests to the bot as Slack does (slack-requests.ts).
  */
-export { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './slack-api.js';
+export { startFakeSlack, type CallCount, type FakeSlack, type FakeSlackOptions } from './slack-api.js';
+export type { FakeTeam, TeamInput } from './teams.js';
+export type { InstallInput, OAuthAppOptions } from './oauth.js';
+export { slackRateLimits, type RateLimitOptions } from './rate-limits.js';
 export { BadRequest, readBody } from './api-http.js';
 export { blockKitProblems } from './block-kit-checks.js';
 export type { FakeUser, FakeUserInput, FakeUserProfile } from './fake-users.js';

@@ -13,6 +13,8 @@ export interface MethodSpec {
   args: Record<string, { required?: boolean }>;
   errors: Record<string, string>;
   scopes: { bot?: { name: string }[] };
+  /** Slack's rate limit label, e.g. 'Tier 3: 50+ per minute' or 'Special rate limits apply.' */
+  rateLimit?: string;
 }
 
 const METHODS_DIR = packagePath('src/sandbox/slack-methods');
@@ -24,11 +26,12 @@ export function methodSpecs(): Map<string, MethodSpec> {
     methodSpecCache = new Map();
     for (const file of readdirSync(METHODS_DIR)) {
       if (!file.endsWith('.json')) continue;
-      const spec = JSON.parse(readFileSync(path.join(METHODS_DIR, file), 'utf8')) as Partial<MethodSpec>;
+      const spec = JSON.parse(readFileSync(path.join(METHODS_DIR, file), 'utf8')) as Partial<MethodSpec> & { rate_limit?: { label?: string } };
       methodSpecCache.set(file.slice(0, -'.json'.length), {
         args: spec.args ?? {},
         errors: spec.errors ?? {},
         scopes: spec.scopes ?? {},
+        rateLimit: spec.rate_limit?.label,
       });
     }
   }

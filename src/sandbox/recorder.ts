@@ -22,6 +22,8 @@ export interface RecordedCall {
   response?: unknown;
   /** For 'response_url' calls: the id the URL was made with. */
   responseUrlId?: string;
+  /** The team of the token the call came with (for response_url, the team the URL was made for); undefined without a valid token. */
+  teamId?: string;
 }
 
 
@@ -51,6 +53,8 @@ export interface DelaySpec {
 export interface WaitForOptions {
   /** Also match calls the fake refused. By default only successful calls match. */
   includeFailed?: boolean;
+  /** Only calls made with a token of this team. */
+  teamId?: string;
 }
 
 interface PendingFailure extends FailureSpec {
@@ -66,11 +70,13 @@ interface Waiter {
   method: string;
   predicate?: (call: RecordedCall) => boolean;
   includeFailed: boolean;
+  teamId?: string;
   resolve: (call: RecordedCall) => void;
 }
 
-function matches(waiter: Pick<Waiter, 'method' | 'predicate' | 'includeFailed'>, call: RecordedCall): boolean {
+function matches(waiter: Pick<Waiter, 'method' | 'predicate' | 'includeFailed' | 'teamId'>, call: RecordedCall): boolean {
   if (call.method !== waiter.method || (!call.ok && !waiter.includeFailed)) return false;
+  if (waiter.teamId !== undefined && call.teamId !== waiter.teamId) return false;
   try {
     return waiter.predicate ? waiter.predicate(call) : true;
   } catch {
@@ -86,7 +92,8 @@ function describeCall(call: RecordedCall, index: number): string {
   );
   let args = JSON.stringify(shown);
   if (args.length > 200) args = `${args.slice(0, 200)}…`;
-  return `  #${index + 1} ${call.method}: ${outcome}${extra} ${args}`;
+  const team = call.teamId ? ` in ${call.teamId}` : '';
+  return `  #${index + 1} ${call.method}: ${outcome}${extra}${team} ${args}`;
 }
 
 /** The calls one server received, the waiters for calls to come, and the failures queued for the next ones. */
@@ -96,11 +103,15 @@ export class CallRecorder {
   private readonly waiters = new Set<Waiter>();
   private readonly failures = new Map<string, PendingFailure[]>();
   private readonly delays = new Map<string, PendingDelay[]>();
+  /** method \u0001 teamId \u0001 status -> calls: what a benchmark reads when not every call is kept. */
+  private readonly tally = new Map<string, number>();
 
   constructor(private readonly recording: boolean) {}
 
   record(call: RecordedCall): void {
     if (this.recording) this.calls.push(call);
+    const key = `${call.method}\u0001${call.teamId ?? ''}\u0001${call.status}`;
+    this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
     for (const waiter of [...this.waiters]) {
       if (matches(waiter, call)) {
         this.waiters.delete(waiter);
@@ -109,19 +120,38 @@ export class CallRecorder {
     }
   }
 
-  callsTo(method: string): RecordedCall[] {
-    return this.calls.filter((call) => call.method === method);
+  callsTo(method: string, teamId?: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method && (teamId === undefined || call.teamId === teamId));
+  }
+
+  counts(): { method: string; teamId: string; status: number; count: number }[] {
+    return [...this.tally].map(([key, count]) => {
+      const [method, teamId, status] = key.split('\u0001');
+      return { method: method!, teamId: teamId!, status: Number(status), count };
+    });
+  }
+
+  count(filter: { method?: string; teamId?: string; status?: number } = {}): number {
+    let total = 0;
+    for (const entry of this.counts()) {
+      if (filter.method !== undefined && entry.method !== filter.method) continue;
+      if (filter.teamId !== undefined && entry.teamId !== filter.teamId) continue;
+      if (filter.status !== undefined && entry.status !== filter.status) continue;
+      total += entry.count;
+    }
+    return total;
   }
 
   waitFor(method: string, predicate?: (call: RecordedCall) => boolean, timeoutMs = 5000, options: WaitForOptions = {}): Promise<RecordedCall> {
-    const waiter = { method, predicate, includeFailed: options.includeFailed ?? false };
+    const waiter = { method, predicate, includeFailed: options.includeFailed ?? false, teamId: options.teamId };
     const already = this.calls.find((call) => matches(waiter, call));
     if (already) return Promise.resolve(already);
     return new Promise<RecordedCall>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(entry);
         const seen = this.calls.length ? this.calls.map(describeCall).join('\n') : '  (none)';
-        const what = `${options.includeFailed ? 'a' : 'a successful'} ${method} call${predicate ? ' matching the predicate' : ''}`;
+        const inTeam = options.teamId ? ` in team ${options.teamId}` : '';
+        const what = `${options.includeFailed ? 'a' : 'a successful'} ${method} call${inTeam}${predicate ? ' matching the predicate' : ''}`;
         reject(new Error(`Fake Slack: timed out after ${timeoutMs}ms waiting for ${what}. Calls seen:\n${seen}`));
       }, timeoutMs);
       const entry: Waiter = {
@@ -135,9 +165,10 @@ export class CallRecorder {
     });
   }
 
-  /** Forget recorded calls, pending failures and delays (waiters stay). */
+  /** Forget recorded calls, counts, pending failures and delays (waiters stay). */
   reset(): void {
     this.calls.length = 0;
+    this.tally.clear();
     this.failures.clear();
     this.delays.clear();
   }

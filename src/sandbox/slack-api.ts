@@ -8,10 +8,14 @@
  * Workspace (messages, threads, files, Home tabs, modals), and every request can be recorded so a test
  * can assert on what the app sent; failures can be injected.
  *
+ * It serves many workspaces: each team has its own people and Workspace, and every call is answered in the team
+ * of its token (teams.ts). It plays Slack's side of an OAuth install (oauth.ts) and, when asked, Slack's rate
+ * limits per workspace and method (rate-limits.ts).
+ *
  * The parts: method-reference.ts (Slack's method reference and the manifest: arguments, scopes),
- * block-kit-checks.ts (payload limits), recorder.ts (recorded calls, waitFor, injected failures),
- * api-http.ts (reading requests, writing answers), fake-users.ts (users as Slack returns them). This file
- * is the server and its method handlers.
+ * block-kit-checks.ts (payload limits), recorder.ts (recorded and counted calls, waitFor, injected failures),
+ * api-http.ts (reading requests, writing answers), fake-users.ts (users as Slack returns them), teams.ts,
+ * oauth.ts, rate-limits.ts. This file is the server and its method handlers.
  *
  * Pass `slack.apiUrl` to Bolt as `clientOptions.slackApiUrl`, and `slack.responseUrl` to the signed
  * request sender so `respond()` lands here too. For Socket Mode, `socketMode` names the app-level token and
@@ -21,12 +25,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { SlackApiError, invalidArguments } from './api-error.js';
-import { BadRequest, bearerToken, parseRequest, readBody, sendAnswer, type Answer, type ParsedRequest } from './api-http.js';
+import { BadRequest, basicCredentials, bearerToken, parseRequest, readBody, sendAnswer, type Answer, type ParsedRequest } from './api-http.js';
 import { blockKitProblems, checkView, messageContentError } from './block-kit-checks.js';
-import { newFakeUser, type FakeUser, type FakeUserInput } from './fake-users.js';
+import type { FakeUser, FakeUserInput } from './fake-users.js';
 import { isMissing, isObject, type Json } from './json-args.js';
 import { checkRequired, methodSpecs, scopesAccepted } from './method-reference.js';
 import { apiFailure, CallRecorder, hookFailure, type DelaySpec, type FailureSpec, type RecordedCall, type WaitForOptions } from './recorder.js';
+import { FakeOAuth, type InstallInput, type OAuthAppOptions } from './oauth.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limits.js';
+import { TeamDirectory, type FakeTeam, type TeamInput, type TokenGrant } from './teams.js';
 import { Workspace, type ResponseUrlContext, type StoredFile } from './workspace.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,6 +49,9 @@ export interface FakeSlackOptions {
   teamId?: string;
   /** Default 'Example'. */
   teamName?: string;
+  /** The default team's Enterprise Grid org, if any. */
+  enterpriseId?: string;
+  enterpriseName?: string;
   /** The bot's user, bot and app ids; default UBOT, B0001, A123456. */
   bot?: { userId: string; botId: string; appId: string };
   /** Where posted messages, views and files land; default a new in-memory one. */
@@ -65,6 +75,31 @@ export interface FakeSlackOptions {
    * when handled; without it (or when it resolves false) they get 404.
    */
   routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** The app's OAuth credentials: oauth.v2.access checks them (without, it answers invalid_client_id). */
+  oauth?: OAuthAppOptions;
+  /** Slack's rate limits (429 with Retry-After past them), per workspace; off by default. `slackRateLimits()` is Slack's tiers. */
+  rateLimits?: RateLimitOptions;
+  /**
+   * Tokens not registered with addTeam or an install: the team each acts in (registered on first use, with the
+   * fake's scopes and people made up from their ids), or undefined to refuse it (`invalid_auth`). For a benchmark
+   * with a thousand workspaces, e.g. `(token) => /^xoxb-bench-(T\w+)$/.exec(token)?.[1]`.
+   */
+  tokenTeam?: (token: string) => string | undefined;
+}
+
+/** Who a Web API call acts for: the team of its token (for an org-wide token, the workspace it names) and the token's grant. */
+interface CallContext {
+  team: FakeTeam;
+  grant: TokenGrant;
+}
+
+/** How many calls the fake answered, by method, team and HTTP status (kept even with `record: false`). */
+export interface CallCount {
+  method: string;
+  /** The team of the token; '' when the call had no valid token. */
+  teamId: string;
+  status: number;
+  count: number;
 }
 
 export interface FakeSlack {
@@ -77,15 +112,19 @@ export interface FakeSlack {
    * A URL on this server acting as Slack's response_url; `id` defaults to a fresh unique one. With `context`,
    * its replies land in that conversation as Slack shows them (ephemeral to the person, or in the channel).
    */
-  responseUrl(id?: string, context?: ResponseUrlContext): string;
+  responseUrl(id?: string, context?: ResponseUrlContext, teamId?: string): string;
   /** A trigger id for something `userId` just did: a modal opened with it opens for them, within 3 seconds. */
-  issueTrigger(userId: string): string;
+  issueTrigger(userId: string, teamId?: string): string;
   /** The next message timestamp: follows the clock, always increasing (shared by everything that adds a message). */
   nextTs(): string;
   workspace: Workspace;
   calls: RecordedCall[];
-  /** Every call to `method`, refused ones included (check `.ok`). */
-  callsTo(method: string): RecordedCall[];
+  /** Every call to `method` (made with a token of `teamId`, when given), refused ones included (check `.ok`). */
+  callsTo(method: string, teamId?: string): RecordedCall[];
+  /** Calls answered, by method, team and status: counted even when not recording. */
+  counts(): CallCount[];
+  /** How many calls matched (any method, team or status when not given). */
+  count(filter?: { method?: string; teamId?: string; status?: number }): number;
   /**
    * Resolves with the first successful call to `method` matching `predicate`, already recorded or still to come.
    * Rejects after `timeoutMs` (default 5000) with the list of calls seen, refusals and their errors included.
@@ -96,10 +135,35 @@ export interface FakeSlack {
     timeoutMs?: number,
     options?: WaitForOptions,
   ): Promise<RecordedCall>;
-  /** Forget recorded calls and pending failNext failures; users, channelsWithoutBot and issued ids stay. */
+  /** Forget recorded calls, counts, rate-limit buckets and pending failNext failures; teams, users, tokens and issued ids stay. */
   reset(): void;
+  /** The default team's people. */
   users: Map<string, FakeUser>;
-  addUser(user: FakeUserInput): FakeUser;
+  /** A person in the default team, or in `teamId`'s. */
+  addUser(user: FakeUserInput, teamId?: string): FakeUser;
+  /** The default team's id ('T0001' unless given). */
+  teamId: string;
+  /**
+   * Another workspace: its own people, messages, Home tabs, views and files, answered for calls made with its
+   * `botToken`. Calling it again for a known team keeps its data (and adds the token).
+   */
+  addTeam(team: TeamInput): FakeTeam;
+  /** A team's people, workspace and conversations the bot is not in; throws for an unknown team. */
+  team(teamId: string): FakeTeam;
+  /** What a team's workspace holds (the default team's is `workspace`). */
+  workspaceOf(teamId: string): Workspace;
+  /** Every token of the team (or every org-wide token of the enterprise) is refused from now on with `token_revoked`. */
+  revokeTeam(teamOrEnterpriseId: string): void;
+  /** One token is refused from now on with `token_revoked` (as after auth.revoke). */
+  revokeToken(token: string): void;
+  /** The authorize URL to give @slack/oauth as `authorizationUrl` (Slack's is https://slack.com/oauth/v2/authorize). */
+  authorizeUrl: string;
+  /** A one-time code for oauth.v2.access, as if the person approved the install on Slack's consent page. */
+  authorizeInstall(install: InstallInput): string;
+  /** The URL Slack sends the browser back to after the person approves `authorizeUrl`: `<redirect_uri>?code=…&state=…`. */
+  approve(authorizeUrl: string, install: Omit<InstallInput, 'redirectUri'>): string;
+  /** The URL Slack sends the browser back to after the person cancels: `<redirect_uri>?error=access_denied&state=…`. */
+  cancel(authorizeUrl: string): string;
   /** Make the next call(s) to `method` (a Web API method, 'response_url' or 'file_upload') fail. */
   failNext(method: string, response: FailureSpec): void;
   /**
@@ -107,7 +171,7 @@ export interface FakeSlack {
    * message before its answer reaches the caller, and its answer (success or failNext's) is sent `ms` later.
    */
   delayNext(method: string, delay: DelaySpec): void;
-  /** Conversations the bot is not a member of: posting there is refused as Slack refuses it. */
+  /** Conversations (of the default team) the bot is not a member of: posting there is refused as Slack refuses it. */
   channelsWithoutBot: Set<string>;
   close(): Promise<void>;
 }
@@ -123,6 +187,7 @@ function randomToken(length: number): string {
 // ---------------------------------------------------------------------------------------------
 
 interface UploadSlot {
+  teamId: string;
   filename: string;
   length: number;
   title?: string;
@@ -156,14 +221,33 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const specs = methodSpecs();
 
   const recorder = new CallRecorder(recording);
-  const users = new Map<string, FakeUser>();
-  const channelsWithoutBot = new Set<string>();
+  const directory = new TeamDirectory({ scopes: grantedScopes, appId: bot.appId, tokenTeam: opts.tokenTeam });
+  const defaultTeam = directory.addTeam({
+    teamId,
+    teamName,
+    domain: 'example',
+    enterpriseId: opts.enterpriseId,
+    enterpriseName: opts.enterpriseName,
+    botToken,
+    scopes: grantedScopes,
+    botUserId: bot.userId,
+    botId: bot.botId,
+    workspace,
+  });
+  const oauth = new FakeOAuth(opts.oauth, directory, () => clock.now().getTime(), grantedScopes, bot.appId);
+  const rateLimiter = opts.rateLimits ? new RateLimiter(opts.rateLimits) : undefined;
   const responseUrlUses = new Map<string, number>();
   const responseUrlMadeAt = new Map<string, number>();
+  /** response_url id -> the team whose workspace its replies land in (the default team's when not named). */
+  const responseUrlTeams = new Map<string, FakeTeam>();
   const usedTriggers = new Set<string>();
-  const viewHashes = new Map<string, string>();
-  const homeViewIds = new Map<string, string>();
   const uploads = new Map<string, UploadSlot>();
+  const knownTeam = (id: string | undefined): FakeTeam => {
+    if (id === undefined) return defaultTeam;
+    const team = directory.teams.get(id);
+    if (!team) throw new Error(`Fake Slack: no team ${id}; addTeam it first`);
+    return team;
+  };
   // Ids keep increasing across restarts of a saved workspace: they start from the time.
   let counter = Date.now();
   const latestTs = workspace.latestTs();
@@ -179,24 +263,24 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const newHash = () => `${Math.floor(Date.now() / 1000)}.${randomToken(8)}`;
 
   /** Spend a trigger id; the person it was issued to, when this server issued it. */
-  function useTrigger(args: Json): string | undefined {
+  function useTrigger(team: FakeTeam, args: Json): string | undefined {
     const trigger = String(args.trigger_id ?? args.interactivity_pointer);
     if (usedTriggers.has(trigger)) throw new SlackApiError('exchanged_trigger_id');
     usedTriggers.add(trigger);
-    const issued = workspace.triggers.get(trigger);
+    const issued = team.workspace.triggers.get(trigger);
     if (!issued) return undefined;
-    workspace.triggers.delete(trigger);
+    team.workspace.triggers.delete(trigger);
     if (Date.now() > issued.expiresAt) throw new SlackApiError('expired_trigger_id');
     return issued.userId;
   }
 
-  function viewResponse(view: Json, id: string, extra: Json = {}): Json {
+  function viewResponse(team: FakeTeam, view: Json, id: string, extra: Json = {}): Json {
     const hash = newHash();
-    viewHashes.set(id, hash);
+    team.viewHashes.set(id, hash);
     return {
       view: {
         id,
-        team_id: teamId,
+        team_id: team.id,
         type: view.type,
         blocks: view.blocks ?? [],
         private_metadata: view.private_metadata ?? '',
@@ -210,30 +294,30 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
         submit: view.submit ?? null,
         previous_view_id: null,
         root_view_id: id,
-        app_id: bot.appId,
+        app_id: team.bot.appId,
         external_id: view.external_id ?? '',
-        app_installed_team_id: teamId,
-        bot_id: bot.botId,
+        app_installed_team_id: team.id,
+        bot_id: team.bot.botId,
         ...extra,
       },
     };
   }
 
-  function checkHash(viewId: string | undefined, hash: unknown): void {
+  function checkHash(team: FakeTeam, viewId: string | undefined, hash: unknown): void {
     if (viewId === undefined || isMissing(hash)) return;
-    const current = viewHashes.get(viewId);
+    const current = team.viewHashes.get(viewId);
     if (current !== undefined && current !== hash) throw new SlackApiError('hash_conflict');
   }
 
-  function botMessage(args: Json, ts: string): Json {
+  function botMessage(team: FakeTeam, args: Json, ts: string): Json {
     return {
       type: 'message',
       subtype: 'bot_message',
       text: args.text ?? '',
-      user: bot.userId,
-      bot_id: bot.botId,
-      app_id: bot.appId,
-      team: teamId,
+      user: team.bot.userId,
+      bot_id: team.bot.botId,
+      app_id: team.bot.appId,
+      team: team.id,
       ts,
       ...(args.blocks !== undefined ? { blocks: args.blocks } : {}),
       ...(args.attachments !== undefined ? { attachments: args.attachments } : {}),
@@ -246,11 +330,11 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const conversationFor = (channel: string) => (/^[UW]/.test(channel) ? `D${channel}` : channel);
 
   /** Keep what a message call posted, as the workspace shows it. */
-  function storeMessage(args: Json, channel: string, ts: string, ephemeralTo?: string): void {
-    workspace.addMessage({
+  function storeMessage(team: FakeTeam, args: Json, channel: string, ts: string, ephemeralTo?: string): void {
+    team.workspace.addMessage({
       channel,
       ts,
-      user: bot.userId,
+      user: team.bot.userId,
       text: typeof args.text === 'string' ? args.text : '',
       ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
       ...(isMissing(args.thread_ts) ? {} : { threadTs: String(args.thread_ts) }),
@@ -271,90 +355,87 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   }
 
   /** A reply sent to a response_url made with a context: shown where Slack would show it. */
-  function deliverResponse(context: ResponseUrlContext, body: Json): void {
+  function deliverResponse(team: FakeTeam, context: ResponseUrlContext, body: Json): void {
     const deleting = body.delete_original === true || body.delete_original === 'true';
     const replacing = body.replace_original === true || body.replace_original === 'true';
     if (deleting) {
-      if (context.messageTs) workspace.deleteMessage(context.channel, context.messageTs);
+      if (context.messageTs) team.workspace.deleteMessage(context.channel, context.messageTs);
       return;
     }
     const content = { text: typeof body.text === 'string' ? body.text : '', blocks: Array.isArray(body.blocks) ? body.blocks : undefined };
-    if (replacing && context.messageTs && workspace.updateMessage(context.channel, context.messageTs, content)) return;
+    if (replacing && context.messageTs && team.workspace.updateMessage(context.channel, context.messageTs, content)) return;
     const inChannel = body.response_type === 'in_channel';
     const ts = nextTs();
-    storeMessage({ ...content, thread_ts: body.thread_ts }, context.channel, ts, inChannel ? undefined : context.userId);
+    storeMessage(team, { ...content, thread_ts: body.thread_ts }, context.channel, ts, inChannel ? undefined : context.userId);
   }
 
-  const handlers: Record<string, (args: Json) => Json> = {
-    'auth.test': () => ({
-      url: 'https://example.slack.com/',
-      team: teamName,
-      user: 'salespulse',
-      team_id: teamId,
-      user_id: bot.userId,
-      bot_id: bot.botId,
-      is_enterprise_install: false,
-    }),
-
+  const handlers: Record<string, (args: Json, call: CallContext) => Json> = {
     'apps.connections.open': () => ({ url: opts.socketMode!.connectionUrl() }),
 
-    'team.info': () => ({
-      team: { id: teamId, name: teamName, domain: 'example', email_domain: 'example.com', icon: { image_default: true } },
+    'team.info': (_args, { team }) => ({
+      team: {
+        id: team.id,
+        name: team.name,
+        domain: team.domain,
+        email_domain: 'example.com',
+        icon: { image_default: true },
+        ...(team.enterpriseId ? { enterprise_id: team.enterpriseId, enterprise_name: team.enterpriseName ?? team.enterpriseId } : {}),
+      },
     }),
 
-    'users.info': (args) => {
-      const user = users.get(String(args.user));
+    'users.info': (args, { team }) => {
+      const user = directory.user(team, String(args.user));
       if (!user) throw new SlackApiError('user_not_found');
       return { user: args.include_locale === true || args.include_locale === 'true' ? { locale: 'en-US', ...user } : user };
     },
 
-    'users.lookupByEmail': (args) => {
+    'users.lookupByEmail': (args, { team }) => {
       const email = String(args.email).toLowerCase();
-      const user = [...users.values()].find((u) => typeof u.profile.email === 'string' && u.profile.email.toLowerCase() === email);
+      const user = [...team.users.values()].find((u) => typeof u.profile.email === 'string' && u.profile.email.toLowerCase() === email);
       if (!user) throw new SlackApiError('users_not_found');
       return { user };
     },
 
-    'chat.postMessage': (args) => {
+    'chat.postMessage': (args, { team, grant }) => {
       const channel = String(args.channel);
       const problem = messageContentError(args);
       if (problem) throw problem;
       // chat:write.public lets an app post in public channels it has not joined (not private ones, not ephemerally).
-      const canPostUninvited = grantedScopes.includes('chat:write.public') && channel.startsWith('C');
-      if (channelsWithoutBot.has(channel) && !canPostUninvited) throw new SlackApiError('not_in_channel');
+      const canPostUninvited = grant.scopes.includes('chat:write.public') && channel.startsWith('C');
+      if (team.channelsWithoutBot.has(channel) && !canPostUninvited) throw new SlackApiError('not_in_channel');
       const ts = nextTs();
-      storeMessage(args, conversationFor(channel), ts);
-      return { channel: conversationFor(channel), ts, message: botMessage(args, ts) };
+      storeMessage(team, args, conversationFor(channel), ts);
+      return { channel: conversationFor(channel), ts, message: botMessage(team, args, ts) };
     },
 
-    'chat.postEphemeral': (args) => {
+    'chat.postEphemeral': (args, { team }) => {
       const problem = messageContentError(args);
       if (problem) throw problem;
       // Slack answers channel_not_found for an ephemeral message in a conversation the bot is not in.
-      if (channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
+      if (team.channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
       const ts = nextTs();
-      storeMessage(args, conversationFor(String(args.channel)), ts, String(args.user));
+      storeMessage(team, args, conversationFor(String(args.channel)), ts, String(args.user));
       return { message_ts: ts };
     },
 
-    'chat.update': (args) => {
+    'chat.update': (args, { team }) => {
       const problem = messageContentError(args);
       if (problem) throw problem;
-      if (channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
+      if (team.channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
       const ts = String(args.ts);
-      if (!workspace.updateMessage(conversationFor(String(args.channel)), ts, { text: args.text ?? '', blocks: args.blocks })) {
+      if (!team.workspace.updateMessage(conversationFor(String(args.channel)), ts, { text: args.text ?? '', blocks: args.blocks })) {
         throw new SlackApiError('message_not_found');
       }
-      return { channel: String(args.channel), ts, text: args.text ?? '', message: botMessage(args, ts) };
+      return { channel: String(args.channel), ts, text: args.text ?? '', message: botMessage(team, args, ts) };
     },
 
-    'chat.delete': (args) => {
-      if (channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
-      if (!workspace.deleteMessage(conversationFor(String(args.channel)), String(args.ts))) throw new SlackApiError('message_not_found');
+    'chat.delete': (args, { team }) => {
+      if (team.channelsWithoutBot.has(String(args.channel))) throw new SlackApiError('channel_not_found');
+      if (!team.workspace.deleteMessage(conversationFor(String(args.channel)), String(args.ts))) throw new SlackApiError('message_not_found');
       return { channel: String(args.channel), ts: String(args.ts) };
     },
 
-    'conversations.open': (args) => {
+    'conversations.open': (args, { team }) => {
       if (isMissing(args.users) && isMissing(args.channel)) throw new SlackApiError('users_list_not_supplied');
       if (!isMissing(args.channel)) return { channel: { id: String(args.channel) } };
       const ids = String(args.users)
@@ -363,7 +444,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
         .filter(Boolean);
       if (ids.length > 8) throw new SlackApiError('too_many_users');
       for (const id of ids) {
-        if (users.get(id)?.deleted) throw new SlackApiError('user_disabled');
+        if (directory.user(team, id)?.deleted) throw new SlackApiError('user_disabled');
       }
       const id = ids.length === 1 ? `D${ids[0]}` : `G${ids.join('').slice(0, 16)}`;
       const full = args.return_im === true || args.return_im === 'true';
@@ -372,7 +453,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       };
     },
 
-    'conversations.info': (args) => {
+    'conversations.info': (args, { team }) => {
       const id = String(args.channel);
       const isIm = id.startsWith('D');
       return {
@@ -385,104 +466,105 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
           is_mpim: false,
           is_private: !id.startsWith('C'),
           is_archived: false,
-          is_member: !channelsWithoutBot.has(id),
+          is_member: !team.channelsWithoutBot.has(id),
           ...(isIm && id.length > 1 ? { user: id.slice(1) } : {}),
         },
       };
     },
 
-    'views.open': (args) => {
+    'views.open': (args, { team }) => {
       const view = checkView(args, ['modal']);
-      const userId = useTrigger(args);
-      const answer = viewResponse(view, nextId('V'));
-      if (userId) workspace.openModal(storedView(view, answer, userId), false);
+      const userId = useTrigger(team, args);
+      const answer = viewResponse(team, view, nextId('V'));
+      if (userId) team.workspace.openModal(storedView(view, answer, userId), false);
       return answer;
     },
 
-    'views.push': (args) => {
+    'views.push': (args, { team }) => {
       const view = checkView(args, ['modal']);
-      const userId = useTrigger(args);
-      const top = userId ? workspace.topModal(userId) : undefined;
-      const answer = viewResponse(view, nextId('V'), top ? { previous_view_id: top.id, root_view_id: top.rootViewId } : {});
-      if (userId) workspace.openModal(storedView(view, answer, userId, top), true);
+      const userId = useTrigger(team, args);
+      const top = userId ? team.workspace.topModal(userId) : undefined;
+      const answer = viewResponse(team, view, nextId('V'), top ? { previous_view_id: top.id, root_view_id: top.rootViewId } : {});
+      if (userId) team.workspace.openModal(storedView(view, answer, userId, top), true);
       return answer;
     },
 
-    'views.update': (args) => {
+    'views.update': (args, { team }) => {
       const view = checkView(args, ['modal', 'home']);
       const stored = isMissing(args.view_id)
-        ? [...workspace.modals.values()].flat().find((v) => !isMissing(args.external_id) && v.view.external_id === args.external_id)
-        : workspace.findView(String(args.view_id));
+        ? [...team.workspace.modals.values()].flat().find((v) => !isMissing(args.external_id) && v.view.external_id === args.external_id)
+        : team.workspace.findView(String(args.view_id));
       // Slack answers not_found for a view it never opened (this server knows every id it gave out).
-      if (!stored && (isMissing(args.view_id) || !viewHashes.has(String(args.view_id)))) throw new SlackApiError('not_found');
+      if (!stored && (isMissing(args.view_id) || !team.viewHashes.has(String(args.view_id)))) throw new SlackApiError('not_found');
       const id = stored?.id ?? String(args.view_id);
       // A stored view's hash is the current one (the page may have replaced the view after a response_action).
       if (stored && !isMissing(args.hash) && stored.hash !== args.hash) throw new SlackApiError('hash_conflict');
-      checkHash(id, args.hash);
-      const answer = viewResponse(view, id, stored ? { previous_view_id: stored.previousViewId, root_view_id: stored.rootViewId } : {});
+      checkHash(team, id, args.hash);
+      const answer = viewResponse(team, view, id, stored ? { previous_view_id: stored.previousViewId, root_view_id: stored.rootViewId } : {});
       if (stored) {
         stored.view = view;
         stored.hash = answer.view.hash;
         delete stored.errors;
-        workspace.changed({ kind: view.type === 'home' ? 'home' : 'modal', userId: stored.userId });
+        team.workspace.changed({ kind: view.type === 'home' ? 'home' : 'modal', userId: stored.userId });
       }
       return answer;
     },
 
-    'views.publish': (args) => {
+    'views.publish': (args, { team }) => {
       const view = checkView(args, ['home']);
       const userId = String(args.user_id);
-      const id = homeViewIds.get(userId) ?? workspace.homeViews.get(userId)?.id ?? nextId('V');
-      homeViewIds.set(userId, id);
-      checkHash(id, args.hash);
-      const answer = viewResponse(view, id);
-      workspace.setHome(storedView(view, answer, userId));
+      const id = team.homeViewIds.get(userId) ?? team.workspace.homeViews.get(userId)?.id ?? nextId('V');
+      team.homeViewIds.set(userId, id);
+      checkHash(team, id, args.hash);
+      const answer = viewResponse(team, view, id);
+      team.workspace.setHome(storedView(view, answer, userId));
       return answer;
     },
 
-    'files.getUploadURLExternal': (args) => {
+    'files.getUploadURLExternal': (args, { team }) => {
       const length = Number(args.length);
       if (!Number.isInteger(length) || length <= 0) throw invalidArguments(['[ERROR] length must be a positive integer']);
       const fileId = nextId('F');
-      uploads.set(fileId, { filename: String(args.filename), length });
+      uploads.set(fileId, { teamId: team.id, filename: String(args.filename), length });
       return { upload_url: `${baseUrl}/upload/${fileId}`, file_id: fileId };
     },
 
-    'files.completeUploadExternal': (args) => {
+    'files.completeUploadExternal': (args, { team }) => {
       const files = args.files;
       if (!Array.isArray(files) || files.length === 0 || !files.every((f) => isObject(f) && typeof f.id === 'string')) {
         throw invalidArguments(['[ERROR] files must be a non-empty array of {id, title?} [json-pointer:/files]']);
       }
       const channel = isMissing(args.channel_id) ? undefined : String(args.channel_id);
-      if (channel && channelsWithoutBot.has(channel)) throw new SlackApiError('not_in_channel');
+      if (channel && team.channelsWithoutBot.has(channel)) throw new SlackApiError('not_in_channel');
       if (args.blocks !== undefined) {
         const problems = blockKitProblems(args.blocks, '/blocks', 50);
         if (problems.length) throw new SlackApiError('invalid_blocks', { response_metadata: { messages: problems } });
       }
       const slots = files.map((f: Json) => {
         const slot = uploads.get(f.id);
-        if (!slot?.data) throw new SlackApiError('file_not_found');
+        // Another workspace's upload is not there to complete.
+        if (!slot?.data || slot.teamId !== team.id) throw new SlackApiError('file_not_found');
         slot.title = typeof f.title === 'string' && f.title !== '' ? f.title : slot.filename;
         return { id: f.id as string, slot: slot as Required<UploadSlot> };
       });
       const stored: StoredFile[] = slots.map(({ id, slot }) => ({ id, name: slot.filename, title: slot.title, mimetype: mimeTypeOf(slot.filename), size: slot.data.length }));
       slots.forEach(({ id, slot }, i) => {
-        workspace.saveFile(stored[i]!, slot.data);
+        team.workspace.saveFile(stored[i]!, slot.data);
         uploads.delete(id);
       });
       if (channel) {
         // Shared into a conversation: Slack shows it as a message from the app (in the thread, with thread_ts).
-        workspace.addMessage({
+        team.workspace.addMessage({
           channel: conversationFor(channel),
           ts: nextTs(),
-          user: bot.userId,
+          user: team.bot.userId,
           text: typeof args.initial_comment === 'string' ? args.initial_comment : '',
           ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
           files: stored,
           ...(isMissing(args.thread_ts) ? {} : { threadTs: String(args.thread_ts) }),
         });
       }
-      const completed = stored.map((f) => ({ id: f.id, title: f.title, name: f.name, mimetype: f.mimetype, size: f.size, user: bot.userId, channels: channel ? [channel] : [] }));
+      const completed = stored.map((f) => ({ id: f.id, title: f.title, name: f.name, mimetype: f.mimetype, size: f.size, user: team.bot.userId, channels: channel ? [channel] : [] }));
       return { files: completed };
     },
   };
@@ -501,10 +583,10 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     const { args } = parsed;
     const at = Date.now();
     const delayMs = recorder.takeDelay(method);
-    const answer = answerApi(req, method, parsed);
+    const { answer, teamId: callTeamId } = answerApi(req, method, parsed);
     const body = answer.body as Json;
     const ok = answer.status === 200 && body.ok === true;
-    recorder.record({ method, args, at, ok, status: answer.status, error: ok ? undefined : body.error, response: body });
+    recorder.record({ method, args, at, ok, status: answer.status, error: ok ? undefined : body.error, response: body, teamId: callTeamId });
     if (delayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       // The caller may have given up waiting (its timeout) and closed the connection.
@@ -513,45 +595,117 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     sendAnswer(res, answer);
   }
 
-  function answerApi(req: IncomingMessage, method: string, parsed: ParsedRequest): Answer {
-    const failure = recorder.takeFailure(method);
-    if (!failure) return handleMethod(req, method, parsed);
-    // Taking effect first (a message posted) and then failing is how a post goes wrong after the fact.
-    if (failure.afterEffect) handleMethod(req, method, parsed);
-    return apiFailure(failure);
-  }
+  const refuse = (code: string, extra: Json = {}, headers?: Record<string, string>): Answer => ({
+    status: 200,
+    body: { ok: false, error: code, ...extra },
+    headers,
+  });
 
-  function handleMethod(req: IncomingMessage, method: string, { args, isJson }: ParsedRequest): Answer {
-    const refuse = (code: string, extra: Json = {}, headers?: Record<string, string>): Answer => ({
-      status: 200,
-      body: { ok: false, error: code, ...extra },
-      headers,
-    });
+  type Access = { refusal: Answer; teamId?: string } | { call: CallContext; headers: Record<string, string> };
 
+  /** Who the call acts for, or the refusal Slack answers before looking at anything else (token, scopes). */
+  function authorizeCall(req: IncomingMessage, method: string, { args, isJson }: ParsedRequest): Access {
     const spec = specs.get(method);
-    if (!spec) return refuse('unknown_method', { req_method: method });
+    if (!spec) return { refusal: refuse('unknown_method', { req_method: method }) };
 
     const token = bearerToken(req) ?? (isJson ? undefined : typeof args.token === 'string' ? args.token : undefined);
-    if (!token) return refuse('not_authed');
-    const appToken = opts.socketMode?.appToken;
-    if (token !== botToken && token !== appToken) return refuse('invalid_auth');
-    if ((token === appToken) !== APP_TOKEN_METHODS.has(method)) return refuse('not_allowed_token_type');
+    if (!token) return { refusal: refuse('not_authed') };
     delete args.token;
-
-    const accepted = scopesAccepted(method, args, spec);
-    const tokenScopes = token === appToken ? ['connections:write'] : grantedScopes;
-    const scopeHeaders = { 'x-oauth-scopes': tokenScopes.join(','), 'x-accepted-oauth-scopes': accepted.join(',') };
-    if (accepted.length > 0 && !accepted.some((scope) => grantedScopes.includes(scope))) {
-      return refuse('missing_scope', { needed: accepted[0], provided: grantedScopes.join(',') }, scopeHeaders);
+    const appToken = opts.socketMode?.appToken;
+    if (token === appToken) {
+      if (!APP_TOKEN_METHODS.has(method)) return { refusal: refuse('not_allowed_token_type') };
+      const headers = { 'x-oauth-scopes': 'connections:write', 'x-accepted-oauth-scopes': 'connections:write' };
+      return { call: { team: defaultTeam, grant: { token, isEnterpriseInstall: false, scopes: ['connections:write'], bot, revoked: false } }, headers };
     }
+    const grant = directory.authenticate(token, clock.now().getTime());
+    if (typeof grant === 'string') return { refusal: refuse(grant) };
+    if (APP_TOKEN_METHODS.has(method)) return { refusal: refuse('not_allowed_token_type') };
 
+    let team: FakeTeam;
     try {
-      checkRequired(method, args, spec);
-      const handler = handlers[method];
-      const result = handler ? handler(args) : {};
-      return { status: 200, body: { ok: true, ...result }, headers: scopeHeaders };
+      // auth.test names no workspace: an org-wide token answers for its enterprise (see authTest).
+      team = method === 'auth.test' && grant.teamId === undefined ? defaultTeam : directory.teamFor(grant, args);
     } catch (error) {
-      if (error instanceof SlackApiError) return refuse(error.code, error.extra, scopeHeaders);
+      if (error instanceof SlackApiError) return { refusal: refuse(error.code, error.extra) };
+      throw error;
+    }
+    const accepted = scopesAccepted(method, args, spec);
+    const headers = { 'x-oauth-scopes': grant.scopes.join(','), 'x-accepted-oauth-scopes': accepted.join(',') };
+    if (accepted.length > 0 && !accepted.some((scope) => grant.scopes.includes(scope))) {
+      return { refusal: refuse('missing_scope', { needed: accepted[0], provided: grant.scopes.join(',') }, headers), teamId: team.id };
+    }
+    return { call: { team, grant }, headers };
+  }
+
+  /** The answer to a Web API call, and the team it acted in (for the record). */
+  function answerApi(req: IncomingMessage, method: string, parsed: ParsedRequest): { answer: Answer; teamId?: string } {
+    if (method === 'oauth.v2.access') return answerOAuth(req, method, parsed);
+    const access = authorizeCall(req, method, parsed);
+    const callTeam = 'call' in access ? access.call.team.id : access.teamId;
+    const failure = recorder.takeFailure(method);
+    if (failure) {
+      // Taking effect first (a message posted) and then failing is how a post goes wrong after the fact.
+      if (failure.afterEffect && 'call' in access) handleMethod(method, parsed.args, access.call, access.headers);
+      return { answer: apiFailure(failure), teamId: callTeam };
+    }
+    if ('refusal' in access) return { answer: access.refusal, teamId: callTeam };
+    if (rateLimiter) {
+      const channel = method === 'chat.postMessage' && typeof parsed.args.channel === 'string' ? conversationFor(parsed.args.channel) : undefined;
+      const limited = rateLimiter.check(access.call.team.id, method, channel);
+      if (limited) {
+        const answer = { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(limited.retryAfter) } };
+        return { answer, teamId: callTeam };
+      }
+    }
+    return { answer: handleMethod(method, parsed.args, access.call, access.headers), teamId: callTeam };
+  }
+
+  /** oauth.v2.access takes the app's credentials (form fields, or HTTP Basic auth as Slack prefers), not a token. */
+  function answerOAuth(req: IncomingMessage, method: string, { args }: ParsedRequest): { answer: Answer; teamId?: string } {
+    const failure = recorder.takeFailure(method);
+    if (failure) return { answer: apiFailure(failure) };
+    try {
+      const result = oauth.access(args, basicCredentials(req));
+      const teamId = (result.team as Json | null)?.id ?? (result.enterprise as Json | null)?.id;
+      return { answer: { status: 200, body: { ok: true, ...result } }, teamId };
+    } catch (error) {
+      if (error instanceof SlackApiError) return { answer: refuse(error.code, error.extra) };
+      throw error;
+    }
+  }
+
+  /** auth.test: the token's team and bot; an org-wide token answers for its enterprise (team_id is the enterprise's id). */
+  function authTest({ team, grant }: CallContext): Json {
+    const orgWide = grant.teamId === undefined;
+    const enterpriseId = orgWide ? grant.enterpriseId : team.enterpriseId;
+    return {
+      url: `https://${orgWide ? String(enterpriseId).toLowerCase() : team.domain}.slack.com/`,
+      team: orgWide ? (directory.enterpriseNames.get(enterpriseId!) ?? enterpriseId) : team.name,
+      user: 'salespulse',
+      team_id: orgWide ? enterpriseId : team.id,
+      user_id: grant.bot.userId,
+      bot_id: grant.bot.botId,
+      ...(enterpriseId ? { enterprise_id: enterpriseId } : {}),
+      is_enterprise_install: grant.isEnterpriseInstall,
+      ...(grant.expiresAt !== undefined ? { expires_in: Math.max(0, Math.floor((grant.expiresAt - clock.now().getTime()) / 1000)) } : {}),
+    };
+  }
+
+  function handleMethod(method: string, args: Json, call: CallContext, headers: Record<string, string>): Answer {
+    try {
+      checkRequired(method, args, specs.get(method)!);
+      if (method === 'auth.test') return { status: 200, body: { ok: true, ...authTest(call) }, headers };
+      if (method === 'auth.revoke') {
+        // test=1: Slack checks the token but keeps it.
+        const testing = args.test === true || args.test === 'true' || args.test === '1';
+        if (!testing) call.grant.revoked = true;
+        return { status: 200, body: { ok: true, revoked: !testing }, headers };
+      }
+      const handler = handlers[method];
+      const result = handler ? handler(args, call) : {};
+      return { status: 200, body: { ok: true, ...result }, headers };
+    } catch (error) {
+      if (error instanceof SlackApiError) return refuse(error.code, error.extra, headers);
       throw error;
     }
   }
@@ -567,6 +721,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       body = undefined;
     }
     const args: Json = isObject(body) ? body : { raw: raw.toString('utf8') };
+    const responseTeam = responseUrlTeams.get(id) ?? defaultTeam;
 
     let answer: Answer;
     const failure = recorder.takeFailure('response_url');
@@ -578,8 +733,8 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       const deleting = body.delete_original === true || body.delete_original === 'true';
       const problem = deleting ? undefined : messageContentError(body);
       answer = problem ? { status: 400, body: problem.code } : { status: 200, body: 'ok' };
-      const context = workspace.responseUrls.get(id);
-      if (!problem && context) deliverResponse(context, body);
+      const context = responseTeam.workspace.responseUrls.get(id);
+      if (!problem && context) deliverResponse(responseTeam, context, body);
     }
     const ok = answer.status === 200;
     recorder.record({
@@ -591,6 +746,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       error: ok ? undefined : String(answer.body),
       response: answer.body,
       responseUrlId: id,
+      teamId: responseTeam.id,
     });
     sendAnswer(res, answer);
   }
@@ -639,6 +795,10 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     const url = new URL(req.url ?? '/', 'http://fake.local');
     const [, area, name, ...rest] = url.pathname.split('/');
     const slackArea = area === 'api' || area === 'response' || area === 'upload';
+    if (req.method === 'GET' && url.pathname === '/oauth/v2/authorize') {
+      // Slack's consent page: a test decides with fake.approve(url, …) or fake.cancel(url), as the person would.
+      return sendAnswer(res, { status: 200, body: 'Fake Slack consent page: approve with fake.approve(authorizeUrl, { teamId, userId }) or cancel with fake.cancel(authorizeUrl).' });
+    }
     if (!slackArea && opts.routes && (await opts.routes(req, res, url))) return;
     if (req.method !== 'POST' && !(req.method === 'GET' && area === 'api')) {
       return sendAnswer(res, { status: 405, body: 'method_not_allowed' });
@@ -657,9 +817,15 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     });
   });
   server.on('clientError', (_error, socket) => socket.destroy());
+  // Keep idle connections open as Slack's edge does (well past a client's own keep-alive), not Node's 5 s: a server
+  // closing an idle connection just as the client sends a post on it makes that post fail with a socket error after
+  // it may have been read, which the bot rightly counts as "may have been posted" and never retries.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => resolve());
+    // A deep accept queue: a benchmark opens hundreds of connections at once (Node's default of 511 resets the rest).
+    server.listen(opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', 4096, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${opts.listen?.host ?? '127.0.0.1'}:${port}`;
@@ -672,41 +838,61 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
       if (now - madeAt <= RESPONSE_URL_LIFETIME_MS) continue;
       responseUrlMadeAt.delete(id);
       responseUrlUses.delete(id);
-      workspace.responseUrls.delete(id);
+      (responseUrlTeams.get(id) ?? defaultTeam).workspace.responseUrls.delete(id);
+      responseUrlTeams.delete(id);
     }
-    for (const [trigger, issued] of workspace.triggers) if (now > issued.expiresAt) workspace.triggers.delete(trigger);
+    for (const team of directory.teams.values()) {
+      for (const [trigger, issued] of team.workspace.triggers) if (now > issued.expiresAt) team.workspace.triggers.delete(trigger);
+    }
   };
 
   const fake: FakeSlack = {
     apiUrl: `${baseUrl}/api/`,
     baseUrl,
     port,
-    responseUrl: (id = `r${++responseUrlCounter}-${randomToken(6)}`, context) => {
+    responseUrl: (id = `r${++responseUrlCounter}-${randomToken(6)}`, context, forTeam) => {
       if (responseUrlMadeAt.size > 2000) forgetExpired();
+      const team = knownTeam(forTeam);
       responseUrlMadeAt.set(id, Date.now());
-      if (context) workspace.responseUrls.set(id, context);
+      if (team !== defaultTeam) responseUrlTeams.set(id, team);
+      if (context) team.workspace.responseUrls.set(id, context);
       return `${baseUrl}/response/${encodeURIComponent(id)}`;
     },
-    issueTrigger(userId) {
+    issueTrigger(userId, forTeam) {
       const trigger = `${Math.floor(Date.now() / 1000)}.${++responseUrlCounter}.${randomToken(21)}`;
-      workspace.triggers.set(trigger, { userId, expiresAt: Date.now() + TRIGGER_LIFETIME_MS });
+      knownTeam(forTeam).workspace.triggers.set(trigger, { userId, expiresAt: Date.now() + TRIGGER_LIFETIME_MS });
       return trigger;
     },
     nextTs,
     workspace,
     calls: recorder.calls,
-    callsTo: (method) => recorder.callsTo(method),
+    callsTo: (method, forTeam) => recorder.callsTo(method, forTeam),
+    counts: () => recorder.counts(),
+    count: (filter) => recorder.count(filter),
     waitFor: (method, predicate, timeoutMs, options) => recorder.waitFor(method, predicate, timeoutMs, options),
-    reset: () => recorder.reset(),
-    users,
-    addUser(input) {
-      const user = newFakeUser(input, teamId);
-      users.set(user.id, user);
-      return user;
+    reset: () => {
+      recorder.reset();
+      rateLimiter?.reset();
     },
+    users: defaultTeam.users,
+    addUser: (input, forTeam) => directory.addUser(input, knownTeam(forTeam).id),
+    teamId,
+    addTeam: (input) => directory.addTeam(input),
+    team: (id) => knownTeam(id),
+    workspaceOf: (id) => knownTeam(id).workspace,
+    revokeTeam: (id) => {
+      directory.revokeTeam(id);
+    },
+    revokeToken: (token) => {
+      directory.revokeToken(token);
+    },
+    authorizeUrl: `${baseUrl}/oauth/v2/authorize`,
+    authorizeInstall: (install) => oauth.authorizeInstall(install),
+    approve: (authorizeUrl, install) => oauth.approve(authorizeUrl, install),
+    cancel: (authorizeUrl) => oauth.cancel(authorizeUrl),
     failNext: (method, response) => recorder.failNext(method, response),
     delayNext: (method, delay) => recorder.delayNext(method, delay),
-    channelsWithoutBot,
+    channelsWithoutBot: defaultTeam.channelsWithoutBot,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -44,6 +44,30 @@ function actionTs(): string {
   return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
 }
 
+/**
+ * The workspace a request comes from. In an Enterprise Grid org, Slack adds the enterprise; for an org-wide install
+ * `isEnterpriseInstall` is true (events then carry `team_id: null` in their authorization).
+ */
+export interface TeamContext {
+  teamId?: string;
+  /** The workspace's subdomain; default 'example'. */
+  teamDomain?: string;
+  enterpriseId?: string;
+  enterpriseName?: string;
+  isEnterpriseInstall?: boolean;
+}
+
+/** The `team`, `enterprise` and `is_enterprise_install` fields of an interaction payload. */
+function interactionTeam(input: TeamContext) {
+  const teamId = input.teamId ?? DEFAULT_TEAM_ID;
+  const enterprise = input.enterpriseId ? { id: input.enterpriseId, name: input.enterpriseName ?? input.enterpriseId } : null;
+  return {
+    team: { id: teamId, domain: input.teamDomain ?? 'example', ...(enterprise ? { enterprise_id: enterprise.id, enterprise_name: enterprise.name } : {}) },
+    enterprise,
+    is_enterprise_install: input.isEnterpriseInstall ?? false,
+  };
+}
+
 function userObject(userId: string, teamId: string, userName?: string) {
   const name = userName ?? (userId === DEFAULT_USER_ID ? DEFAULT_USER_NAME : userId.toLowerCase());
   return { id: userId, username: name, name, team_id: teamId };
@@ -56,13 +80,12 @@ function userObject(userId: string, teamId: string, userName?: string) {
 /** `view.state.values`: block_id -> action_id -> element state (e.g. `{ type: 'plain_text_input', value: 'Acme' }`). */
 export type ViewStateValues = Record<string, Record<string, Record<string, unknown>>>;
 
-export interface ViewSubmissionInput {
+export interface ViewSubmissionInput extends TeamContext {
   callbackId: string;
   values: ViewStateValues;
   privateMetadata?: string;
   userId?: string;
   userName?: string;
-  teamId?: string;
   viewId?: string;
   hash?: string;
   /** The blocks of the submitted view (Slack sends them back); default []. */
@@ -76,9 +99,10 @@ export interface ViewSubmissionInput {
 export function viewSubmission(input: ViewSubmissionInput) {
   const teamId = input.teamId ?? DEFAULT_TEAM_ID;
   const viewId = input.viewId ?? 'V0123ABCD';
+  const { team, enterprise, is_enterprise_install } = interactionTeam(input);
   return {
     type: 'view_submission',
-    team: { id: teamId, domain: 'example' },
+    team,
     user: userObject(input.userId ?? DEFAULT_USER_ID, teamId, input.userName),
     api_app_id: API_APP_ID,
     token: VERIFICATION_TOKEN,
@@ -100,17 +124,16 @@ export function viewSubmission(input: ViewSubmissionInput) {
       state: { values: input.values },
     },
     response_urls: input.responseUrls ?? [],
-    is_enterprise_install: false,
-    enterprise: null,
+    is_enterprise_install,
+    enterprise,
   };
 }
 
-export interface BlockActionInput {
+export interface BlockActionInput extends TeamContext {
   actionId: string;
   value?: string;
   userId?: string;
   userName?: string;
-  teamId?: string;
   blockId?: string;
   /** Element type; default 'button'. */
   actionType?: string;
@@ -150,9 +173,7 @@ export function blockAction(input: BlockActionInput) {
     token: VERIFICATION_TOKEN,
     container,
     trigger_id: input.triggerId ?? newTriggerId(),
-    team: { id: teamId, domain: 'example' },
-    enterprise: null,
-    is_enterprise_install: false,
+    ...interactionTeam(input),
     ...(channelId ? { channel: { id: channelId, name: 'sales' } } : {}),
     ...(inView ? { view: input.view } : {}),
     ...(input.message ? { message: input.message } : {}),
@@ -160,7 +181,7 @@ export function blockAction(input: BlockActionInput) {
     // Slack gives a response_url to message actions only, not to actions in a modal or App Home.
     ...(inView && input.responseUrl === undefined
       ? {}
-      : { response_url: input.responseUrl ?? 'https://hooks.slack.com/actions/T0001/1234/5678' }),
+      : { response_url: input.responseUrl ?? `https://hooks.slack.com/actions/${teamId}/1234/5678` }),
     actions: [
       {
         action_id: input.actionId,
@@ -175,11 +196,10 @@ export function blockAction(input: BlockActionInput) {
   };
 }
 
-export interface GlobalShortcutInput {
+export interface GlobalShortcutInput extends TeamContext {
   callbackId: string;
   userId?: string;
   userName?: string;
-  teamId?: string;
   triggerId?: string;
 }
 
@@ -190,10 +210,10 @@ export function globalShortcut(input: GlobalShortcutInput) {
     type: 'shortcut',
     token: VERIFICATION_TOKEN,
     action_ts: actionTs(),
-    team: { id: teamId, domain: 'example' },
+    team: interactionTeam(input).team,
     user,
-    is_enterprise_install: false,
-    enterprise: null,
+    is_enterprise_install: interactionTeam(input).is_enterprise_install,
+    enterprise: interactionTeam(input).enterprise,
     callback_id: input.callbackId,
     trigger_id: input.triggerId ?? newTriggerId(),
   };
@@ -253,21 +273,49 @@ export interface SlackSender {
   event(event: object, opts?: EventOptions): Promise<EventResponse>;
   /** Sends `body` with exactly these headers: no signature is added. */
   raw(body: string, headers: Record<string, string>): Promise<SlackHttpResponse>;
+  /** The workspace this sender speaks for: spread it into blockAction/viewSubmission/globalShortcut inputs. */
+  team: TeamContext & { teamId: string };
 }
 
-export interface SlackSenderOptions {
+export interface SlackSenderOptions extends TeamContext {
   /** e.g. 'http://127.0.0.1:PORT/slack/events' */
   url: string;
   signingSecret: string;
-  teamId?: string;
   /** Makes response_url values, normally `fake.responseUrl`. Without it they point at a closed local port. */
   responseUrl?: (id: string) => string;
+  /** The bot user events are authorized for; default 'UBOT'. */
+  botUserId?: string;
 }
+
+/** The `app_uninstalled` event: the app was removed from the workspace (Slack sends it once its last token is revoked). */
+export function appUninstalledEvent() {
+  return { type: 'app_uninstalled' };
+}
+
+/**
+ * The `tokens_revoked` event: lists the user ids whose tokens were revoked, by kind (`bot` for bot tokens, `oauth`
+ * for user tokens), never the tokens themselves.
+ */
+export function tokensRevokedEvent(tokens: { bot?: string[]; oauth?: string[] }) {
+  return { type: 'tokens_revoked', tokens: { ...(tokens.oauth ? { oauth: tokens.oauth } : {}), ...(tokens.bot ? { bot: tokens.bot } : {}) } };
+}
+
+/**
+ * Events Slack documents without `event_ts` and sends without `authorizations` (the app they would authorize is
+ * gone): docs.slack.dev/reference/events/app_uninstalled and /tokens_revoked. Bolt skips authorization for both.
+ */
+const UNAUTHORIZED_EVENTS = new Set(['app_uninstalled', 'tokens_revoked']);
 
 const FORM = 'application/x-www-form-urlencoded';
 
 export function slackSender(opts: SlackSenderOptions): SlackSender {
   const teamId = opts.teamId ?? DEFAULT_TEAM_ID;
+  const team = {
+    teamId,
+    teamDomain: opts.teamDomain ?? 'example',
+    ...(opts.enterpriseId ? { enterpriseId: opts.enterpriseId, enterpriseName: opts.enterpriseName ?? opts.enterpriseId } : {}),
+    isEnterpriseInstall: opts.isEnterpriseInstall ?? false,
+  };
   let commandCount = 0;
   let eventCount = 0;
 
@@ -323,9 +371,9 @@ export function slackSender(opts: SlackSenderOptions): SlackSender {
       const body = new URLSearchParams({
         token: VERIFICATION_TOKEN,
         team_id: team,
-        team_domain: 'example',
-        enterprise_id: '',
-        enterprise_name: '',
+        team_domain: opts.teamDomain ?? 'example',
+        enterprise_id: opts.enterpriseId ?? '',
+        enterprise_name: opts.enterpriseId ? (opts.enterpriseName ?? opts.enterpriseId) : '',
         channel_id: cmd.channelId ?? DEFAULT_CHANNEL_ID,
         channel_name: cmd.channelName ?? 'sales',
         user_id: userId,
@@ -333,7 +381,7 @@ export function slackSender(opts: SlackSenderOptions): SlackSender {
         command: cmd.command,
         text: cmd.text ?? '',
         api_app_id: API_APP_ID,
-        is_enterprise_install: 'false',
+        is_enterprise_install: String(opts.isEnterpriseInstall ?? false),
         response_url: responseUrl,
         trigger_id: triggerId,
       }).toString();
@@ -349,16 +397,32 @@ export function slackSender(opts: SlackSenderOptions): SlackSender {
       eventCount += 1;
       const eventId = eventOpts.eventId ?? `Ev${String(eventCount).padStart(4, '0')}${randomBytes(4).toString('hex').toUpperCase()}`;
       const now = Math.floor(Date.now() / 1000);
+      const unauthorized = UNAUTHORIZED_EVENTS.has(String((event as { type?: unknown }).type));
+      const orgWide = opts.isEnterpriseInstall ?? false;
       const envelope = {
         token: VERIFICATION_TOKEN,
         team_id: teamId,
+        ...(opts.enterpriseId ? { enterprise_id: opts.enterpriseId } : {}),
         api_app_id: API_APP_ID,
-        event: { event_ts: `${now}.000100`, ...event },
+        event: unauthorized ? event : { event_ts: `${now}.000100`, ...event },
         type: 'event_callback',
         event_id: eventId,
         event_time: now,
-        authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
-        is_ext_shared_channel: false,
+        ...(unauthorized
+          ? {}
+          : {
+              authorizations: [
+                {
+                  enterprise_id: opts.enterpriseId ?? null,
+                  // An org-wide installation is authorized for the org, not one workspace.
+                  team_id: orgWide ? null : teamId,
+                  user_id: opts.botUserId ?? 'UBOT',
+                  is_bot: true,
+                  is_enterprise_install: orgWide,
+                },
+              ],
+              is_ext_shared_channel: false,
+            }),
       };
       const retryHeaders: Record<string, string> =
         eventOpts.retryNum !== undefined
@@ -369,5 +433,6 @@ export function slackSender(opts: SlackSenderOptions): SlackSender {
     },
 
     raw: (body, headers) => post(body, headers),
+    team,
   };
 }

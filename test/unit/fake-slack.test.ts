@@ -1,38 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { type Logger, WebClient, type WebAPIPlatformError, type WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, manifestBotScopes, startFakeSlack } from '../helpers/fake-slack.js';
+import { fakeClient, slackError } from '../helpers/fake-slack-client.js';
 import { blockAction, globalShortcut, signSlackRequest, slackSender, viewSubmission } from '../helpers/signed-request.js';
 
 const TOKEN = 'xoxb-test-token';
 const ALL_SCOPES = ['chat:write', 'commands', 'users:read', 'users:read.email', 'im:write', 'files:write', 'team:read'];
 
-const silent: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => LogLevel.ERROR,
-  setName() {},
-};
-
 /** A WebClient pointed at the fake, quiet, failing without retries unless told otherwise. */
 function clientFor(fake: FakeSlack, token: string | undefined = TOKEN, options: WebClientOptions = {}): WebClient {
-  return new WebClient(token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silent, ...options });
-}
-
-/** The platform error a WebClient call rejected with. */
-async function slackError(promise: Promise<unknown>): Promise<WebAPIPlatformError['data']> {
-  try {
-    await promise;
-  } catch (error) {
-    const data = (error as Partial<WebAPIPlatformError>).data;
-    if (data) return data;
-    throw error;
-  }
-  throw new Error('expected the call to be refused');
+  return fakeClient(fake, token, options);
 }
 
 describe('fake Slack Web API', () => {
