@@ -21,6 +21,9 @@
  *                has a row, the exit is clean
  *   footprint    spawn-to-ready time and idle RSS (and peak) on PostgreSQL, PGlite new and reopened, vs bare Bolt
  *                (BENCH_FOOTPRINT_REPEATS: 3; 1 with --quick; the median is reported)
+ *   fanout       the Monday fan-out: 1,000 installed workspaces × 20 reps, a weekly board each due at the same minute,
+ *                posted through the rate-limited fake Slack by 1 and by 3 bot processes sharing PostgreSQL: wall time,
+ *                peak RSS, statements and Slack calls per board (BENCH_FANOUT_WORKSPACES; 200 with --quick)
  *
  * The process benches (ack-load, shutdown, footprint) start the bot exactly as `npm start` does: package.json's
  * scripts.start, read at run time and spawned with this node (see bench/processes.ts), in HTTP mode, against a fake
@@ -38,12 +41,13 @@ import { ackLoadBench } from './ack-load.js';
 import { footprintBench } from './footprint.js';
 import { importDealsBench } from './import.js';
 import { leaderboardBench } from './leaderboard.js';
+import { fanoutBench } from './monday-fanout.js';
 import { benchServerUrl, redactUrl } from './postgres.js';
 import { runAllCleanups } from './cleanup.js';
 import { shutdownBench } from './shutdown.js';
 import type { Bench, BenchRow } from './types.js';
 
-const BENCHES: Bench[] = [importDealsBench, leaderboardBench, ackLoadBench, shutdownBench, footprintBench];
+const BENCHES: Bench[] = [importDealsBench, leaderboardBench, ackLoadBench, shutdownBench, footprintBench, fanoutBench];
 
 const RESULTS_FILE = path.join(import.meta.dirname, 'results.json');
 

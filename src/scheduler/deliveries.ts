@@ -5,8 +5,9 @@
  * (`build`) and how to send it (`send`). Everything else happens here, the same way for every job:
  *
  * 1. Every tick: the job lists what is due; the run rows of those keys are read in one go (runs.ts); only keys
- *    without a row, or with a running claim whose lease has passed, are looked at, oldest slot first, at most
- *    `concurrency` at a time, at most `maxPerTick` started per tick (the rest are due at the next tick).
+ *    without a row, or with a running claim whose lease has passed, are looked at: workspaces in parallel and
+ *    round-robin by team, each team's oldest slot first (fan-out.ts), at most `concurrency` at a time in all and
+ *    `perWorkspace` of one workspace, at most `maxPerTick` started per tick (the rest are due at the next tick).
  *    Once `signal` aborts (shutdown) nothing new is started or claimed; work already claimed finishes, unless
  *    the stop runs out of time first (9).
  * 2. A slot older than the grace window (24 h): never run, it is recorded once as `skipped` and logged; a
@@ -25,11 +26,16 @@
  *    (Retry-After, at most RATE_LIMITED_SENDS sends per claim), and a 429 past that or a connection never made
  *    (certainlyNotSent) is given back, for NOT_SENT_RETRY_MS on or Slack's Retry-After if longer, without an
  *    attempt limit (the grace window bounds it): a delivery is delayed by rate limits or an outage, never
- *    dropped for them. Anything else (5xx, resets, timeouts, an answer that came too late) fails the run
+ *    dropped for them. A 429 pauses that workspace's sends (the job's `sendMethod`) in this job until its
+ *    Retry-After has passed (workspace-gates.ts): every run of that workspace waits before sending, without
+ *    holding an overall concurrency slot meanwhile, and is given back the same way when the pause is longer
+ *    than MAX_RATE_LIMIT_WAIT_MS. Other workspaces go on; there is never a global pause. Anything else (5xx, resets, timeouts, an answer that came too late) fails the run
  *    with the reason and is logged as an error: a miss (visible in scheduled_runs and the logs) beats a double.
  * 7. At either stage, a Slack error in the job's `permanentErrors` (no retry can fix it: the bot is not in
  *    the channel, the person is gone, the token is revoked) fails the run at once and calls
- *    `onPermanentFailure` once (e.g. DM whoever set the schedule). No retries, so no storm.
+ *    `onPermanentFailure` once (e.g. DM whoever set the schedule). No retries, so no storm. The workspace
+ *    having no installation any more (NotInstalledError, 'not_installed': uninstalled, tokens revoked) is
+ *    permanent for every job, and nobody is told through Slack (nothing can reach that workspace).
  * 8. Sent: the run is completed with the message ts, retried with backoff for half the lease (a run left
  *    `running` would be sent again once its lease expires), even if the tick was aborted meanwhile. Then
  *    `afterSend` (e.g. a chart in the message's thread); its failures are logged, never undo the delivery.
@@ -44,10 +50,12 @@
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { sendThroughRateLimits } from '../slack/posting-client.js';
+import { MAX_RATE_LIMIT_WAIT_MS, RATE_LIMITED_SENDS } from '../slack/posting-client.js';
 import { certainlyNotSent, describeFailure, platformCode, retryAfterMs } from '../slack/web-api-errors.js';
+import { fanOut, type Slot } from './fan-out.js';
 import { claimRun, completeRunPersistently, failRun, findRuns, isClaimable, keepClaimAlive, releaseRun, skipRun, type RunRow } from './runs.js';
 import type { RunOutcome } from './scheduler.js';
+import { WorkspaceGates } from './workspace-gates.js';
 
 /** A slot older than this when a tick first sees it is skipped, not sent. */
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -62,6 +70,12 @@ export const MAX_ATTEMPTS = 3;
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000];
 /** After Slack certainly did not deliver (rate limits, unreachable): given back until this much later (or Retry-After). */
 export const NOT_SENT_RETRY_MS = 60_000;
+/** Runs of one workspace worked on at once by one process, unless the job says otherwise (capped by `concurrency`). */
+export const DEFAULT_PER_WORKSPACE = 4;
+/** The Web API method a job's `send` calls, unless it says otherwise: what a 429 on a send pauses. */
+export const DEFAULT_SEND_METHOD = 'chat.postMessage';
+/** The code of NotInstalledError (src/slack/clients.ts): the workspace has no installation; permanent for every job. */
+export const NOT_INSTALLED = 'not_installed';
 /** The error recorded on a run given back at shutdown (it sent nothing). */
 export const GIVEN_BACK_AT_SHUTDOWN = 'given back at shutdown';
 /** The error recorded on a run failed at shutdown while its send was in flight. */
@@ -128,8 +142,12 @@ export interface DeliveryJob<T extends DueRun, M, D extends DeliveryDeps = Deliv
   claimedBy: string;
   graceMs?: number;
   leaseMs?: number;
-  /** Deliveries worked on at once by one process (default 1). */
+  /** Deliveries worked on at once by one process, all workspaces together (default 1). */
   concurrency?: number;
+  /** Deliveries of one workspace worked on at once by one process (default DEFAULT_PER_WORKSPACE, at most `concurrency`). */
+  perWorkspace?: number;
+  /** The Web API method `send` calls (default DEFAULT_SEND_METHOD): a 429 on a send pauses the workspace's calls of it. */
+  sendMethod?: string;
   /** Deliveries one process starts per tick (default: no limit); the rest are due at the next tick. */
   maxPerTick?: number;
 
@@ -193,14 +211,21 @@ class HeldRuns {
   }
 }
 
+/** What one job instance keeps between ticks in this process (per app, never module-level). */
+interface JobState {
+  /** The runs it holds, for `abandon`. */
+  held: HeldRuns;
+  /** Workspaces whose sends are paused by a 429's Retry-After. */
+  gates: WorkspaceGates;
+}
+
 /** The ScheduledJob that runs `job`'s deliveries on every tick. */
 export function defineDeliveryJob<T extends DueRun, M, D extends DeliveryDeps, S extends Sent = Sent>(job: DeliveryJob<T, M, D, S>): DeliveryScheduledJob<D> {
-  // The runs this job holds in this process: per job instance (one per app), never module-level.
-  const held = new HeldRuns();
+  const state: JobState = { held: new HeldRuns(), gates: new WorkspaceGates() };
   return {
     name: job.name,
-    runDue: (deps, now, signal) => runDeliveries(job, deps, now, signal, held),
-    abandon: () => held.giveUpAll(),
+    runDue: (deps, now, signal) => runDeliveries(job, deps, now, signal, state),
+    abandon: () => state.held.giveUpAll(),
   };
 }
 
@@ -214,7 +239,7 @@ export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps,
   deps: D,
   now: Date,
   signal?: AbortSignal,
-  held: HeldRuns = new HeldRuns(),
+  state: JobState = { held: new HeldRuns(), gates: new WorkspaceGates() },
 ): Promise<RunOutcome[]> {
   const graceMs = job.graceMs ?? DEFAULT_GRACE_MS;
   const maxPerTick = job.maxPerTick ?? Infinity;
@@ -226,7 +251,9 @@ export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps,
   const outcomes: RunOutcome[] = [];
   let started = 0;
   let deferred = 0;
-  await eachLimited(open, job.concurrency ?? 1, signal, async (item) => {
+  const concurrency = job.concurrency ?? 1;
+  const perWorkspace = Math.min(concurrency, job.perWorkspace ?? DEFAULT_PER_WORKSPACE);
+  await fanOut(open, { concurrency, perWorkspace, signal }, async (item, slot) => {
     const log = deps.logger.child({ job: job.name, runKey: item.runKey, teamId: item.teamId, ...job.logFields?.(item) });
     const ctx: TickContext<D> = { deps, now, log };
     try {
@@ -237,7 +264,7 @@ export async function runDeliveries<T extends DueRun, M, D extends DeliveryDeps,
         deferred++;
       } else {
         started++;
-        outcome = await claimAndDeliver(job, item, existing.get(item.runKey), ctx, signal, held);
+        outcome = await claimAndDeliver(job, item, existing.get(item.runKey), ctx, signal, state, slot);
       }
       if (outcome) outcomes.push(outcome);
     } catch (error) {
@@ -290,7 +317,8 @@ async function claimAndDeliver<T extends DueRun, M, D extends DeliveryDeps, S ex
   row: RunRow | undefined,
   ctx: TickContext<D>,
   signal: AbortSignal | undefined,
-  held: HeldRuns,
+  { held, gates }: JobState,
+  slot: Slot,
 ): Promise<RunOutcome | undefined> {
   const { deps, log } = ctx;
   const base = outcomeBase(job, item);
@@ -335,7 +363,7 @@ async function claimAndDeliver<T extends DueRun, M, D extends DeliveryDeps, S ex
   };
   held.add(run);
   try {
-    return await deliver(job, item, { ...ctx, attempt: (row?.attempts ?? 0) + 1 }, leaseMs, run);
+    return await deliver(job, item, { ...ctx, attempt: (row?.attempts ?? 0) + 1 }, leaseMs, run, { gates, slot });
   } finally {
     held.delete(run);
     stopRenewing();
@@ -356,6 +384,7 @@ async function deliver<T extends DueRun, M, D extends DeliveryDeps, S extends Se
   ctx: DeliveryContext<D>,
   leaseMs: number,
   run: HeldRun,
+  pacing: { gates: WorkspaceGates; slot: Slot },
 ): Promise<RunOutcome> {
   const { deps, log } = ctx;
   const abandoned = run.abandoned.signal;
@@ -369,21 +398,7 @@ async function deliver<T extends DueRun, M, D extends DeliveryDeps, S extends Se
   }
   let sent: S;
   try {
-    sent = await sendThroughRateLimits(
-      () => {
-        // Checked and set in one synchronous step, so a give-up sees either "nothing sent" or "sending".
-        if (abandoned.aborted) throw new Error(GIVEN_BACK_AT_SHUTDOWN);
-        run.stage = 'sending';
-        return job.send(item, message, ctx);
-      },
-      {
-        signal: abandoned,
-        beforeWait: (waitMs, sends) => {
-          run.stage = 'waiting';
-          log.info({ waitMs, sends }, `Slack is rate-limiting; the ${job.noun} is sent again after its Retry-After`);
-        },
-      },
-    );
+    sent = await sendThroughGate(job, item, message, ctx, run, pacing);
   } catch (error) {
     if (abandoned.aborted) return given();
     return notDelivered(job, item, ctx, error, 'send');
@@ -442,6 +457,10 @@ async function notDelivered<T extends DueRun, M, D extends DeliveryDeps, S exten
     return { ...base, status: 'retry', detail: `${where}: ${reason}; retrying after ${retryAt.toISOString()}`, error: reason };
   };
 
+  if (isNotInstalled(error)) {
+    log.warn({ code: NOT_INSTALLED, stage }, `${job.noun} failed for good: the workspace has no installation (uninstalled or tokens revoked); not retried`);
+    return fail();
+  }
   if (code !== undefined && job.permanentErrors?.has(code)) {
     log.warn({ code, stage }, `${job.noun} failed for good (${code}); not retried`);
     const outcome = await fail();
@@ -472,14 +491,86 @@ async function notDelivered<T extends DueRun, M, D extends DeliveryDeps, S exten
   return fail();
 }
 
-/** Run `work` over `items`, at most `limit` at a time; stops taking new items once `signal` aborts. */
-async function eachLimited<T>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const item = items[next++]!;
-      await work(item);
+/** NotInstalledError (src/slack/clients.ts), by its code: the protocol does not depend on how clients are made. */
+function isNotInstalled(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === NOT_INSTALLED;
+}
+
+/** Refused before sending: the workspace's sends are paused for longer than is waited out in process. */
+function pausedError(teamId: string | null, method: string, waitMs: number): Error {
+  const seconds = Math.ceil(waitMs / 1000);
+  // Shaped like @slack/web-api's WebAPIRateLimitedError, so it is read as one: certainly not sent, given back until then.
+  return Object.assign(new Error(`A rate limit was exceeded (workspace ${teamId ?? '-'} paused for ${method}, retry-after: ${seconds})`), {
+    code: 'slack_webapi_rate_limited_error',
+    retryAfter: seconds,
+  });
+}
+
+/**
+ * `job.send`, after the workspace's pause of its method (if any) has passed, and again after a 429's Retry-After
+ * (which pauses the workspace for every run of this job), at most RATE_LIMITED_SENDS sends in all; waits happen
+ * aside (no overall slot held) and end at once when the run is given up. A wait longer than MAX_RATE_LIMIT_WAIT_MS
+ * is not made here: the rate-limit error is thrown for notDelivered to give the run back.
+ */
+async function sendThroughGate<T extends DueRun, M, D extends DeliveryDeps, S extends Sent>(
+  job: DeliveryJob<T, M, D, S>,
+  item: T,
+  message: M,
+  ctx: DeliveryContext<D>,
+  run: HeldRun,
+  { gates, slot }: { gates: WorkspaceGates; slot: Slot },
+): Promise<S> {
+  const { deps, log } = ctx;
+  const method = job.sendMethod ?? DEFAULT_SEND_METHOD;
+  const abandoned = run.abandoned.signal;
+  const nowMs = () => deps.clock.now().getTime();
+  let sends = 0;
+  let lastError: unknown;
+  /** The pause this run has already waited out (a wait lasts the pause's length, whatever the injected clock says). */
+  let waitedUntil = 0;
+  for (;;) {
+    const until = gates.until(item.teamId, method, nowMs());
+    if (until > waitedUntil) {
+      const waitMs = until - nowMs();
+      // Paused (by another run's 429, or extended since ours) for longer than is waited out here: give it back.
+      if (waitMs > MAX_RATE_LIMIT_WAIT_MS) throw pausedError(item.teamId, method, waitMs);
+      run.stage = 'waiting';
+      if (lastError === undefined) log.debug({ waitMs, method }, `the workspace is rate-limited for ${method}; the ${job.noun} waits for its Retry-After`);
+      if (!(await slot.aside(() => sleep(waitMs, abandoned)))) throw lastError ?? new Error(GIVEN_BACK_AT_SHUTDOWN);
+      waitedUntil = until;
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    // Checked and set in one synchronous step, so a give-up sees either "nothing sent" or "sending".
+    if (abandoned.aborted) throw lastError ?? new Error(GIVEN_BACK_AT_SHUTDOWN);
+    run.stage = 'sending';
+    sends++;
+    try {
+      return await job.send(item, message, ctx);
+    } catch (error) {
+      const waitMs = retryAfterMs(error);
+      if (waitMs === undefined) throw error;
+      // Refused for rate limits, so nothing was sent: pause the workspace's calls of this method for every run.
+      gates.pause(item.teamId, method, nowMs() + waitMs, nowMs());
+      if (waitMs > MAX_RATE_LIMIT_WAIT_MS || sends >= RATE_LIMITED_SENDS || abandoned.aborted) throw error;
+      run.stage = 'waiting';
+      lastError = error;
+      log.info({ waitMs, sends }, `Slack is rate-limiting; the ${job.noun} is sent again after its Retry-After`);
+    }
+  }
+}
+
+/** Wait `ms`; false when `signal` aborted first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

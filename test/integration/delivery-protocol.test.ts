@@ -366,7 +366,8 @@ describeEachDb('the delivery protocol, through a toy job', (getDb) => {
     const { processes, clock } = setup(2);
     const slack = toySlack();
     const building = reminder('building');
-    const waiting = reminder('waiting', at(SECOND));
+    // In a workspace of its own: its 429 pauses its own workspace's sends, not the others' (workspace-gates.ts).
+    const waiting = { ...reminder('waiting', at(SECOND)), teamId: 'T0002' };
     const sending = reminder('sending', at(2 * SECOND));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
