@@ -2,7 +2,7 @@
  * Import boundaries, checked in CI (npm run check:boundaries):
  * - no circular imports;
  * - a feature uses another feature only through that feature's index.ts;
- * - the shared layers (periods, lib, db, slack, metrics, entries, org, scheduler) import no feature.
+ * - the shared layers (periods, lib, db, slack, metrics, entries, org, scheduler, observability) import no feature.
  */
 module.exports = {
   forbidden: [
@@ -23,8 +23,8 @@ module.exports = {
     {
       name: 'shared-layers-import-no-feature',
       severity: 'error',
-      comment: 'periods, lib, db, slack, metrics, entries, org and scheduler sit below the features.',
-      from: { path: '^src/(periods|lib|db|slack|metrics|scheduler|entries|org)/' },
+      comment: 'periods, lib, db, slack, metrics, entries, org, scheduler and observability sit below the features.',
+      from: { path: '^src/(periods|lib|db|slack|metrics|scheduler|entries|org|observability)/' },
       to: { path: '^src/features/' },
     },
   ],

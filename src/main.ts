@@ -162,7 +162,7 @@ async function runForSlack(config: Config): Promise<void> {
   });
 
   starting = bot.start();
-  const { port } = (await starting) as { port: number };
+  const { port, metricsPort } = (await starting) as { port: number; metricsPort?: number };
   if (stopping()) return;
   logger.info(
     { mode: isSocketMode(config) ? 'socket' : 'http', port },
@@ -170,6 +170,9 @@ async function runForSlack(config: Config): Promise<void> {
       ? `Sales Pulse is running in Socket Mode; health checks on http://localhost:${port}/healthz`
       : `Sales Pulse is listening on http://localhost:${port}/slack/events`,
   );
+  // Metrics (off unless asked for): on a port of their own, and/or on the main port with METRICS=1.
+  if (metricsPort !== undefined) logger.info({ metricsPort }, `Prometheus metrics on http://localhost:${metricsPort}/metrics`);
+  if (config.METRICS) logger.info({ port }, `Prometheus metrics on http://localhost:${port}/metrics (METRICS=1: keep this port private)`);
   // Scheduled posts: ticks every minute, and catches up at once on a slot missed while no process was up.
   bot.scheduler.start();
 }

@@ -29,12 +29,73 @@ export function isPglite(db: Db): boolean {
   return pgliteDbs.has(db);
 }
 
-function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, url?: string): Database {
+/** Queries and transactions in progress through one database's client (Database.queriesInFlight). */
+class InFlightCount {
+  value = 0;
+
+  /** Counts `work` until it settles. */
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    this.value += 1;
+    try {
+      return await work();
+    } finally {
+      this.value -= 1;
+    }
+  }
+}
+
+/**
+ * The postgres.js client Drizzle is given, counting what is in progress: a query from when the pool is handed it
+ * (it may wait there for a connection) until it settles, a transaction for as long as it holds its connection.
+ * postgres.js queries are lazy (sent once awaited) and settle through their own resolve/reject, which the pool calls,
+ * so a query is counted from its handler call on, never merely for being built.
+ */
+function countingPostgres(client: postgres.Sql, count: InFlightCount): postgres.Sql {
+  type Pending = { handler: (q: unknown) => unknown; resolve: (x: unknown) => unknown; reject: (x: unknown) => unknown };
+  const unsafe = ((...args: Parameters<postgres.Sql['unsafe']>) => {
+    const query = client.unsafe(...args);
+    const pending = query as unknown as Pending;
+    const handler = pending.handler;
+    pending.handler = (q) => {
+      count.value += 1;
+      let settled = false;
+      const settle = () => {
+        if (!settled) count.value -= 1;
+        settled = true;
+      };
+      const { resolve, reject } = pending;
+      pending.resolve = (x) => (settle(), resolve(x));
+      pending.reject = (x) => (settle(), reject(x));
+      return handler(q);
+    };
+    return query;
+  }) as postgres.Sql['unsafe'];
+  const begin = ((...args: unknown[]) => count.around(() => (client.begin as (...a: unknown[]) => Promise<unknown>)(...args))) as postgres.Sql['begin'];
+  return new Proxy(client, { get: (target, prop, receiver) => (prop === 'unsafe' ? unsafe : prop === 'begin' ? begin : Reflect.get(target, prop, receiver)) });
+}
+
+/** The PGlite client Drizzle is given, counting its queries and transactions in progress (queued behind one another). */
+function countingPglite<C extends object>(client: C, count: InFlightCount): C {
+  const counted = new Set<PropertyKey>(['query', 'exec', 'transaction']);
+  return new Proxy(client, {
+    get: (target, prop) => {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      // Bound to the PGlite instance itself: its methods read private fields, which a proxy does not have.
+      const method = (value as (...a: unknown[]) => unknown).bind(target);
+      return counted.has(prop) ? (...args: unknown[]) => count.around(() => method(...args) as Promise<unknown>) : method;
+    },
+  });
+}
+
+function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, count: InFlightCount, poolSize: number, url?: string): Database {
   let closed = false;
   return {
     db,
     kind,
     url,
+    poolSize,
+    queriesInFlight: () => count.value,
     rows: async <T>(query: ReturnType<typeof sql>) => resultRows<T>(await db.execute(query)),
     ping: async () => {
       if (closed) return false;
@@ -66,9 +127,11 @@ export function reconnectDelaySeconds(failures: number): number {
 }
 
 export function connectPostgres(url: string, opts: { max?: number } = {}): Database {
-  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'sales-pulse' }, backoff: reconnectDelaySeconds });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  return wrap(db, 'postgres', () => client.end({ timeout: 5 }), url);
+  const max = opts.max ?? 10;
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'sales-pulse' }, backoff: reconnectDelaySeconds });
+  const count = new InFlightCount();
+  const db = drizzlePostgres(countingPostgres(client, count), { schema }) as unknown as Db;
+  return wrap(db, 'postgres', () => client.end({ timeout: 5 }), count, max, url);
 }
 
 export interface PgliteOptions {
@@ -93,15 +156,22 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
         : import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()),
       import('drizzle-orm/pglite'),
     ]);
-    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    const count = new InFlightCount();
+    const db = drizzlePglite(countingPglite(client, count), { schema }) as unknown as Db;
     pgliteDbs.add(db);
-    return wrap(db, 'pglite', async () => {
-      try {
-        await client.close();
-      } finally {
-        lock?.release();
-      }
-    });
+    return wrap(
+      db,
+      'pglite',
+      async () => {
+        try {
+          await client.close();
+        } finally {
+          lock?.release();
+        }
+      },
+      count,
+      1,
+    );
   } catch (e) {
     lock?.release();
     throw e;

@@ -20,5 +20,12 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /**
+   * Queries and transactions started through `db` and not yet settled, running or waiting for a connection: the
+   * pool in use, for metrics (postgres.js does not tell its connections' states).
+   */
+  queriesInFlight(): number;
+  /** Connections the pool opens at most (PGlite: 1). */
+  poolSize: number;
   close(): Promise<void>;
 }

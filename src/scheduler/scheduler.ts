@@ -50,6 +50,8 @@ export interface SchedulerOptions {
   cronExpression?: string;
   /** How long stop() waits for runs in progress before giving them up; default DEFAULT_STOP_TIMEOUT_MS. */
   stopTimeoutMs?: number;
+  /** Told what each tick came to, once its jobs are done (metrics). Must not throw; an error is logged, not raised. */
+  onOutcomes?: (outcomes: RunOutcome[]) => void;
 }
 
 export const EVERY_MINUTE = '* * * * *';
@@ -72,6 +74,7 @@ export class Scheduler {
   private readonly abort = new AbortController();
   private readonly cronExpression: string;
   private readonly stopTimeoutMs: number;
+  private readonly onOutcomes: ((outcomes: RunOutcome[]) => void) | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -80,6 +83,7 @@ export class Scheduler {
   ) {
     this.cronExpression = opts.cronExpression ?? EVERY_MINUTE;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    this.onOutcomes = opts.onOutcomes;
     if (!cron.validate(this.cronExpression)) throw new Error(`Invalid cron expression for the scheduler: ${this.cronExpression}`);
   }
 
@@ -155,6 +159,11 @@ export class Scheduler {
       } catch (error) {
         this.deps.logger.error({ err: error, job: job.name, now: now.toISOString() }, 'scheduled job failed');
       }
+    }
+    try {
+      this.onOutcomes?.(outcomes);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'reporting scheduled run outcomes failed');
     }
     return outcomes;
   }

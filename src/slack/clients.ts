@@ -67,8 +67,27 @@ export function apiCallResult(error: unknown): string {
 const OBSERVED = Symbol('sales-pulse observed client');
 
 /**
- * Report every call `client` makes to `observe` (once per client: calling it again does nothing). Wraps the
- * instance's apiCall, through which every method of the client goes, including Bolt's own clients.
+ * Point the client's method functions (`client.chat.postMessage`…) at its apiCall as it is now. The library binds
+ * each one to the class's apiCall when the client is built (`apiCall.bind(client, 'chat.postMessage')`), so a
+ * wrapper set on the instance afterwards would see only direct apiCall calls. Those bound functions are named
+ * 'bound apiCall', and each sits at the path of its method name (checked for all 280 of @slack/web-api 8);
+ * files.uploadV2 (its own function) calls the rebound ones.
+ */
+function rebindMethods(namespace: Record<string, unknown>, path: string, client: webApi.WebClient): void {
+  for (const [key, value] of Object.entries(namespace)) {
+    const method = `${path}.${key}`;
+    if (typeof value === 'function' && value.name === 'bound apiCall') {
+      namespace[key] = (options?: Record<string, unknown>) => client.apiCall(method, options);
+    } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      rebindMethods(value as Record<string, unknown>, method, client);
+    }
+  }
+}
+
+/**
+ * Report every call `client` makes to `observe` (once per client: calling it again does nothing), including Bolt's
+ * own clients: each call once with its result, and, on a client that waits out 429s and retries by itself (the
+ * reading clients), each 429 as it is answered too, so rate limiting shows even when the call then succeeds.
  */
 export function observeApiCalls(client: webApi.WebClient, observe: ApiCallObserver | undefined): webApi.WebClient {
   const marked = client as webApi.WebClient & { [OBSERVED]?: true };
@@ -85,6 +104,16 @@ export function observeApiCalls(client: webApi.WebClient, observe: ApiCallObserv
       throw error;
     }
   };
+  for (const [key, value] of Object.entries(client)) {
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) rebindMethods(value as Record<string, unknown>, key, client);
+  }
+  // A client that rejects rate-limited calls (posting clients) reports them as the call's result above instead.
+  if (!(client as unknown as { rejectRateLimitedCalls?: boolean }).rejectRateLimitedCalls) {
+    client.on(webApi.WebClientEvent.RATE_LIMITED, (_retryAfterSeconds: number, request: { url?: string }) => {
+      const url = request?.url ?? '';
+      observe(url.startsWith(client.slackApiUrl) ? url.slice(client.slackApiUrl.length) : 'other', 'rate_limited');
+    });
+  }
   return client;
 }
 

@@ -19,6 +19,8 @@ export interface Harness {
   clock: ReturnType<typeof fixedClock>;
   config: Config;
   baseUrl: string;
+  /** GET /metrics on the app's own metrics server (`metrics: { port: true }`), else undefined. */
+  metricsUrl?: string;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /**
@@ -36,6 +38,8 @@ export interface HarnessOptions {
   scopes?: string[];
   /** The default user, created in the fake's directory. */
   userTimeZone?: string;
+  /** Prometheus metrics: on a port of its own (METRICS_PORT, a free one), and/or on the main port (METRICS=1). Default off. */
+  metrics?: { port?: boolean; onMainPort?: boolean };
 }
 
 /** A debug logger whose JSON lines are kept, parsed, in `logs`, for tests to read. */
@@ -65,12 +69,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     PORT: '0',
     LOG_LEVEL: 'debug',
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    METRICS_PORT: opts.metrics?.port ? '0' : undefined,
+    METRICS: opts.metrics?.onMainPort ? '1' : undefined,
   });
   const { logs, logger } = capturedLogger();
   // Fail fast in tests: no long retry loops against the fake unless a test asks for them.
   const bot = buildApp({ config, database: opts.db.database, clock, logger, clientOptions: { retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
-  const { port } = await bot.start(0);
+  const { port, metricsPort } = await bot.start(0);
   const baseUrl = `http://127.0.0.1:${port}`;
+  const metricsUrl = metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}/metrics`;
   const slack = slackSender({ url: `${baseUrl}/slack/events`, signingSecret: SIGNING_SECRET, responseUrl: (id) => fake.responseUrl(id) });
   let botStopped = false;
   const settle = async () => {
@@ -85,6 +92,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     clock,
     config,
     baseUrl,
+    metricsUrl,
     logs,
     settle,
     async stop() {
