@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.js';
-import { isSocketMode } from './config.js';
+import { isOAuthMode, isSocketMode } from './config.js';
 import type { Database } from './db/client.js';
 import type { Deps } from './deps.js';
 import type { Clock } from './lib/clock.js';
@@ -10,7 +10,7 @@ import { secretBoxFromEnvironment } from './lib/encryption-key.js';
 import type { SecretBox } from './lib/secret-box.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { makeErrorHandler } from './slack/errors.js';
-import { guardSlackEvents } from './slack/request-guard.js';
+import { guardSlackEvents, SLACK_EVENTS_PATH } from './slack/request-guard.js';
 import { createSlackClients, fixedToken, type ApiCallObserver, type SlackClients, type TokenSource } from './slack/clients.js';
 import { UserDirectory } from './slack/user-directory.js';
 import * as logging from './features/logging/index.js';
@@ -18,7 +18,11 @@ import * as summary from './features/summary/index.js';
 import { createDealsFeature } from './features/deals/index.js';
 import * as admin from './features/admin/index.js';
 import * as leaderboard from './features/leaderboard/index.js';
+import * as install from './features/install/index.js';
 import { instanceId, Scheduler, type ScheduledJob, type SchedulerOptions } from './scheduler/scheduler.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { countedRoutes, metricsRoute, startMetricsServer, type MetricsServer } from './observability/serve.js';
+import { ackTiming, countRequests, recordListenerNames, REQUEST_NOTE_PROPERTY } from './observability/slack-requests.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -50,7 +54,7 @@ export interface SalesPulseApp {
    * Start serving (HTTP receiver, or Socket Mode plus the health server). Port 0 picks a free port; a host
    * (HTTP mode) listens on that address only, as the sandbox's bot does on 127.0.0.1.
    */
-  start(listen?: number | { port: number; host?: string }): Promise<{ port: number }>;
+  start(listen?: number | { port: number; host?: string }): Promise<{ port: number; metricsPort?: number }>;
   /**
    * Stop intake, let in-flight requests finish (within `drainTimeoutMs`), and stop the scheduler (its runs in
    * progress get its `stopTimeoutMs`, then are given up for another process). The database is closed by the caller.
@@ -61,6 +65,8 @@ export interface SalesPulseApp {
    * start(): main.ts starts it after the app, tests call `scheduler.tick(now)`. stop() stops it first.
    */
   scheduler: Scheduler;
+  /** Prometheus metrics, when METRICS_PORT or METRICS=1 asks for them (observability/metrics.ts). */
+  metrics?: Metrics;
 }
 
 /**
@@ -92,7 +98,11 @@ export function buildScheduler(
   const slack: SlackClients = createSlackClients(tokens, { ...options, retryConfig: clientOptions.retryConfig ?? SCHEDULER_RETRY_CONFIG }, observeApiCall);
   const clients = { clientFor: (teamId: string) => slack.reading(teamId), postingClientFor: (teamId: string) => slack.posting(teamId) };
   const claimedBy = instanceId();
-  return new Scheduler(deps, [leaderboard.createLeaderboardJob({ ...clients, claimedBy }), summary.createDigestJob({ ...clients, claimedBy }), ...extraJobs], opts);
+  return new Scheduler(
+    deps,
+    [leaderboard.createLeaderboardJob({ ...clients, claimedBy }), summary.createDigestJob({ ...clients, claimedBy }), install.createRetentionPurgeJob({ claimedBy }), ...extraJobs],
+    opts,
+  );
 }
 
 /** How long /readyz waits for the database before answering 503. */
@@ -160,24 +170,44 @@ function closeConnectionsOnStop(server: Server): () => void {
 /** Build the Bolt app with every feature registered. Nothing listens until start(). */
 export function buildApp(options: BuildAppOptions): SalesPulseApp {
   const { config, database, clock, logger } = options;
+  // Prometheus metrics, only when asked for: GET /metrics on METRICS_PORT, or on PORT too with METRICS=1.
+  const metrics =
+    config.METRICS_PORT !== undefined || config.METRICS
+      ? createMetrics({ database, onCollectError: (err, metric) => logger.warn({ err, metric }, 'a metric could not be read for this scrape') })
+      : undefined;
+  const observeApiCall = options.observeApiCall ?? metrics?.apiCall;
   const callerClientOptions: webApi.WebClientOptions = { slackApiUrl: config.SLACK_API_URL, ...options.clientOptions };
   // The scheduler's client has its own (longer) timeout and retries; see buildScheduler.
   const clientOptions: webApi.WebClientOptions = { timeout: INTERACTIVE_REQUEST_TIMEOUT_MS, ...callerClientOptions };
   // Clients of our own for work outside Bolt's handlers (the webhook route, Home tabs, DMs, celebrations, the Post
   // to channel button), one pair per workspace token; same options as Bolt's. Posts go through a posting client
   // that never posts twice by itself (slack/posting-client.ts).
-  const tokens = options.tokens ?? fixedToken(config.SLACK_BOT_TOKEN);
-  const slack = createSlackClients(tokens, { ...clientOptions, logger: boltLogger(logger) }, options.observeApiCall);
+  const secretBox = options.secretBox ?? secretBoxFromEnvironment(config);
+  if (!secretBox) throw new Error('buildApp: give a secretBox (loadSecretBox) or set ENCRYPTION_KEY in the config');
+  // OAuth mode: Bolt's install flow on the receiver, and every workspace's token from the installation store
+  // (features/install), for Bolt's handlers and our own clients alike.
+  const oauth = isOAuthMode(config)
+    ? install.createOAuthSetup({ config, db: database.db, secretBox, clock, logger, clientOptions: { ...clientOptions, logger: boltLogger(logger) }, observeApiCall })
+    : undefined;
+  const tokens = options.tokens ?? oauth?.tokens ?? fixedToken(config.SLACK_BOT_TOKEN);
+  const slack = createSlackClients(tokens, { ...clientOptions, logger: boltLogger(logger) }, observeApiCall);
   // After someone logs, edits or undoes an entry, their Home tab is republished in the background. The refresher
   // needs deps and deps name the refresher, so the hook looks it up when a change happens, by then long built.
   const deps: Deps = { config, db: database.db, clock, logger, afterChange: (teamId, userId) => home.refresh(teamId, userId), users: new UserDirectory(), slack };
   const home = summary.createHomeRefresher(deps);
-  const secretBox = options.secretBox ?? secretBoxFromEnvironment(config);
-  if (!secretBox) throw new Error('buildApp: give a secretBox (loadSecretBox) or set ENCRYPTION_KEY in the config');
   const deals = createDealsFeature(deps, secretBox);
-  const scheduler = buildScheduler(deps, callerClientOptions, options.scheduler, deals.jobs, tokens, options.observeApiCall);
-  const customRoutes = [...healthRoutes(database), ...deals.routes];
+  const schedulerOptions = metrics ? { ...options.scheduler, onOutcomes: metrics.scheduledRuns } : options.scheduler;
+  const scheduler = buildScheduler(deps, callerClientOptions, schedulerOptions, deals.jobs, tokens, observeApiCall);
+  const customRoutes = [
+    ...healthRoutes(database),
+    ...(metrics ? countedRoutes(deals.routes, metrics) : deals.routes),
+    // Never on the public Slack port unless METRICS=1 says that port is not public.
+    ...(metrics && config.METRICS ? [metricsRoute(metrics)] : []),
+  ];
   const socketMode = isSocketMode(config);
+  // The ack latency of /slack/events (HTTP mode): the middleware below notes what each request is.
+  const acks = metrics && !socketMode ? ackTiming(metrics, SLACK_EVENTS_PATH) : undefined;
+  let metricsServer: MetricsServer | undefined;
 
   let server: Server | undefined;
   let stopIntake: (() => void) | undefined;
@@ -189,14 +219,16 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
         customRoutes,
         // Its own copy: the socket client sets its reconnect retries (100) on the options object it is given, which
         // Bolt's client below would otherwise share. SLACK_API_URL (slackApiUrl) applies to apps.connections.open too.
-        installerOptions: { port: config.PORT, clientOptions: { ...clientOptions } },
+        ...oauth?.receiverOptions,
+        installerOptions: { ...oauth?.receiverOptions.installerOptions, port: config.PORT, clientOptions: { ...clientOptions } },
         logger: boltLogger(logger),
       })
     : new HTTPReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET!,
+        ...oauth?.receiverOptions,
         customRoutes,
         // When the request reached the bot, for the deadline of an answer in the ack (see slack/command-ack.ts).
-        customPropertiesExtractor: (req) => ({ receivedAt: arrivals.get(req) ?? performance.now() }),
+        customPropertiesExtractor: (req) => ({ receivedAt: arrivals.get(req) ?? performance.now(), ...(acks && { [REQUEST_NOTE_PROPERTY]: acks.note(req) }) }),
         logger: boltLogger(logger),
         // Each handler acks itself within Slack's 3 seconds: the logging and deal commands with their stored and
         // confirmed answer (see slack/command-ack.ts), the others at once before slower work.
@@ -208,7 +240,8 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   }
 
   const app = new App({
-    token: config.SLACK_BOT_TOKEN,
+    // OAuth mode: no token; Bolt authorizes each request through the installation store.
+    token: oauth ? undefined : config.SLACK_BOT_TOKEN,
     receiver,
     clientOptions,
     logger: boltLogger(logger),
@@ -217,6 +250,10 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
     convoStore: false,
   });
   app.error(makeErrorHandler(logger));
+
+  // Metrics: every command, interaction and event by its listener's name (names recorded as the features register
+  // them below, so a label is one of them or 'other') and outcome; Bolt's own clients' Web API calls.
+  if (metrics) app.use(countRequests(metrics, recordListenerNames(app)));
 
   // Track handler work still running after ack(), so shutdown can wait for it.
   const inFlight = new Set<Promise<unknown>>();
@@ -235,25 +272,35 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
   deals.register(app);
   admin.register(app, deps, { secretBox });
   leaderboard.register(app, deps);
+  // app_uninstalled / tokens_revoked, in both modes: tokens deleted, schedules stopped, data kept RETENTION_DAYS.
+  install.registerLifecycle(app, deps, { forgetTokens: oauth?.forgetTokens, singleWorkspace: !oauth });
 
   let started = false;
   return {
     app,
     deps,
     scheduler,
+    metrics,
     async start(listen = config.PORT) {
+      const host = typeof listen === 'number' ? undefined : listen.host;
+      if (metrics && config.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, host);
+      const metricsPort = metricsServer?.port;
       if (socketMode) {
         await app.start();
         started = true;
-        return { port: config.PORT };
+        return { port: config.PORT, metricsPort };
       }
       const port = typeof listen === 'number' ? listen : listen.port;
       server = (await app.start(typeof listen === 'number' ? listen : { port: listen.port, host: listen.host })) as Server;
-      server.prependListener('request', (req: IncomingMessage) => arrivals.set(req, performance.now()));
+      server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        const at = performance.now();
+        arrivals.set(req, at);
+        acks?.request(req, res, at);
+      });
       stopIntake = closeConnectionsOnStop(server);
       started = true;
       const address = server.address();
-      return { port: typeof address === 'object' && address ? address.port : port };
+      return { port: typeof address === 'object' && address ? address.port : port, metricsPort };
     },
     async stop(drainTimeoutMs = 10_000) {
       // No new scheduled runs; one already claimed is let finish for a few seconds (the scheduler's stopTimeoutMs),
@@ -274,6 +321,9 @@ export function buildApp(options: BuildAppOptions): SalesPulseApp {
       // Celebrations may be queued by handlers still finishing: drain them after the handlers.
       await Promise.race([drained.then(() => Promise.all([deals.drain(), home.drain()])), timeout]);
       await schedulerStopped;
+      // Last, so a scrape still sees the shutdown's own counts.
+      await metricsServer?.close();
+      metricsServer = undefined;
     },
   };
 }

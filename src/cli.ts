@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, configSchema, loadConfig, readEnvironment, storageSettings } from './config.js';
+import { ConfigError, configSchema, isOAuthMode, loadConfig, readEnvironment, storageSettings } from './config.js';
 import { createDb, openPglite } from './db/client.js';
 import { DataDirLockedError } from './db/lock-file.js';
 import { runMigrations } from './db/migrate.js';
@@ -9,6 +9,7 @@ import { isoInstant, parseIso } from './periods/calendar.js';
 import { ignoreChanges, type Deps } from './deps.js';
 import { createOrRotateSecret, sealWebhookSecrets } from './features/deals/index.js';
 import { formatImportError, IMPORT_KINDS, importCsvFile, type ImportKind } from './features/import/index.js';
+import { createOAuthSetup, resealInstallationTokens } from './features/install/index.js';
 import { systemClock } from './lib/clock.js';
 import { loadSecretBox, type KeyLog } from './lib/encryption-key.js';
 import { createLogger, scrubSecrets } from './lib/logger.js';
@@ -53,9 +54,10 @@ Commands:
                --rotate replaces an existing one, and the old secret stops working at once. Secrets are stored
                encrypted with ENCRYPTION_KEY (unset: the key file DATA_DIR/encryption.key, made if missing)
   reencrypt-secrets
-               encrypt every stored secret (the deal-webhook secrets) with the current key, ENCRYPTION_KEY (or the
-               key file when unset), opening those encrypted with the previous key given as OLD_ENCRYPTION_KEY;
-               plaintext secrets from before encryption are encrypted too. Running it again changes nothing.
+               encrypt every stored secret (the deal-webhook secrets, and the Slack installation tokens of OAuth
+               mode) with the current key, ENCRYPTION_KEY (or the key file when unset), opening those encrypted
+               with the previous key given as OLD_ENCRYPTION_KEY; plaintext webhook secrets from before encryption
+               are encrypted too. Running it again changes nothing.
                Exit code 1 when a secret was encrypted with neither key (it is left as it is).
                Example: ENCRYPTION_KEY=<new> OLD_ENCRYPTION_KEY=<old> npm run cli -- reencrypt-secrets
   run-due --now <ISO-8601 instant>
@@ -64,7 +66,8 @@ Commands:
                posted now (the same code path as the bot's every-minute tick and its start-up catch-up).
                Runs already done, failed or skipped are never repeated, so running it twice posts once.
                Example: npm run cli -- run-due --now 2026-11-30T16:00:00Z
-               Needs the bot's settings (SLACK_BOT_TOKEN, ...) and database; prints what ran. Exit code 1
+               Needs the bot's settings and database: SLACK_BOT_TOKEN for one workspace, or in OAuth mode
+               (SLACK_CLIENT_ID, ...) each workspace's stored installation token. Prints what ran. Exit code 1
                when a run failed. On the embedded database, stop the bot first.
   demo         fill the local sandbox (npm start without Slack credentials) with six weeks of demo history:
                six reps with distinct stories, a weekly leaderboard in #sales, targets and two digest
@@ -216,9 +219,17 @@ async function reencryptSecretsCommand(args: string[]): Promise<number> {
         `${report.unreadable.length} secret${report.unreadable.length === 1 ? ' was' : 's were'} encrypted with neither ENCRYPTION_KEY nor OLD_ENCRYPTION_KEY, and ${report.unreadable.length === 1 ? 'was' : 'were'} left as ${report.unreadable.length === 1 ? 'it was' : 'they were'} (workspaces ${report.unreadable.join(', ')}). ` +
           'Give the key they were encrypted with as OLD_ENCRYPTION_KEY and run this again, or, if that key is lost, make new secrets: npm run cli -- webhook-secret --workspace <team_id> --rotate',
       );
-      return 1;
     }
-    return 0;
+    // OAuth mode's installation tokens (never stored in plaintext: nothing to seal for the first time).
+    const tokens = await resealInstallationTokens(database.db, box);
+    console.log(`Slack installation tokens: ${tokens.resealed} installation${tokens.resealed === 1 ? '' : 's'} re-encrypted from the previous key, ${tokens.current} already encrypted with key ${box.keyId}.`);
+    if (tokens.unreadable.length > 0) {
+      console.error(
+        `${tokens.unreadable.length} installation token${tokens.unreadable.length === 1 ? ' was' : 's were'} encrypted with neither ENCRYPTION_KEY nor OLD_ENCRYPTION_KEY, and left as ${tokens.unreadable.length === 1 ? 'it was' : 'they were'} (${tokens.unreadable.join(', ')}). ` +
+          'Give the key they were encrypted with as OLD_ENCRYPTION_KEY and run this again, or, if that key is lost, install Sales Pulse again in those workspaces from /slack/install (their data is kept).',
+      );
+    }
+    return report.unreadable.length > 0 || tokens.unreadable.length > 0 ? 1 : 0;
   } finally {
     await database.close();
   }
@@ -272,7 +283,12 @@ async function runDueCommand(args: string[]): Promise<number> {
     const deps: Deps = { config, db: database.db, clock: systemClock, logger, afterChange: ignoreChanges, users: new UserDirectory(), slack: noSlack };
     // Loaded here, not at the top: the other commands need neither Slack nor the app.
     const { buildScheduler } = await import('./app.js');
-    const scheduler = buildScheduler(deps, { slackApiUrl: config.SLACK_API_URL });
+    // OAuth mode: each workspace's own token from its installation, never one SLACK_BOT_TOKEN for every workspace.
+    const clientOptions = { slackApiUrl: config.SLACK_API_URL };
+    const tokens = isOAuthMode(config)
+      ? createOAuthSetup({ config, db: database.db, secretBox: loadSecretBox(config, keyLog), clock: systemClock, logger, clientOptions }).tokens
+      : undefined;
+    const scheduler = buildScheduler(deps, clientOptions, {}, [], tokens);
     let outcomes;
     try {
       outcomes = await scheduler.tick(now);

@@ -29,5 +29,10 @@ export const scheduledRuns = pgTable(
     messageTs: text('message_ts'),
     error: text('error'),
   },
-  (t) => [uniqueIndex('scheduled_runs_run_key_uq').on(t.runKey), index('scheduled_runs_job_slot_idx').on(t.job, t.slotAt)],
+  (t) => [
+    uniqueIndex('scheduled_runs_run_key_uq').on(t.runKey),
+    index('scheduled_runs_job_slot_idx').on(t.job, t.slotAt),
+    // The retention purge deletes a workspace's runs (features/install/purge.ts): without it, a scan of every run.
+    index('scheduled_runs_team_idx').on(t.teamId),
+  ],
 );

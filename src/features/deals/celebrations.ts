@@ -85,7 +85,7 @@ interface Group {
   deals: Deal[];
 }
 
-/** A channel's waiting celebrations, in order, and its worker (one post at a time, paced). */
+/** A channel's waiting celebrations (one workspace's channel), in order, and its worker (one post at a time, paced). */
 interface ChannelLine {
   waiting: Group[];
   /** The waiting (not yet posting) group per person: a further win joins it. */
@@ -166,7 +166,8 @@ export class CelebrationQueue {
         .select({ deal: deals, channel: dealCelebrations.channelId, status: dealCelebrations.status, error: dealCelebrations.error })
         .from(dealCelebrations)
         .innerJoin(deals, eq(deals.id, dealCelebrations.dealId))
-        .innerJoin(workspaces, eq(workspaces.teamId, dealCelebrations.teamId))
+        // Nothing is retried in an uninstalled workspace (features/install/lifecycle.ts).
+        .innerJoin(workspaces, and(eq(workspaces.teamId, dealCelebrations.teamId), isNull(workspaces.uninstalledAt)))
         .where(and(retryable, eq(deals.status, 'won'), isNull(deals.deletedAt), isNotNull(workspaces.celebrationsChannel)))
         .orderBy(asc(dealCelebrations.createdAt))
         .limit(CELEBRATION_SWEEP_BATCH);
@@ -221,7 +222,8 @@ export class CelebrationQueue {
       const [ws] = await this.deps.db
         .select({ channel: workspaces.celebrationsChannel })
         .from(workspaces)
-        .where(eq(workspaces.teamId, deal.teamId));
+        // Uninstalled (a CRM still sending deals): stored, never celebrated.
+        .where(and(eq(workspaces.teamId, deal.teamId), isNull(workspaces.uninstalledAt)));
       const channel = ws?.channel;
       if (!channel) return;
       const now = this.deps.clock.now();
@@ -241,10 +243,12 @@ export class CelebrationQueue {
   }
 
   private enqueue(channel: string, deal: Deal): void {
-    let line = this.lines.get(channel);
+    // One line per workspace and channel: channel and user ids repeat across workspaces, their posts must not mix.
+    const key = `${deal.teamId}\n${channel}`;
+    let line = this.lines.get(key);
     if (!line) {
       line = { waiting: [], byUser: new Map(), lastPost: 0 };
-      this.lines.set(channel, line);
+      this.lines.set(key, line);
     }
     const waiting = line.byUser.get(deal.userId);
     if (waiting) waiting.deals.push(deal);
@@ -253,15 +257,15 @@ export class CelebrationQueue {
       line.waiting.push(group);
       line.byUser.set(deal.userId, group);
     }
-    if (!line.worker) this.startWorker(channel, line);
+    if (!line.worker) this.startWorker(key, channel, line);
   }
 
-  private startWorker(channel: string, line: ChannelLine): void {
+  private startWorker(key: string, channel: string, line: ChannelLine): void {
     line.worker = this.work(channel, line).finally(() => {
       line.worker = undefined;
       // A win queued between the worker's last post and here still gets its worker.
-      if (line.waiting.length > 0) this.startWorker(channel, line);
-      else this.lines.delete(channel);
+      if (line.waiting.length > 0) this.startWorker(key, channel, line);
+      else this.lines.delete(key);
     });
   }
 

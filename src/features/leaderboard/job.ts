@@ -19,7 +19,7 @@
  *   the run is failed with the reason and the admin who set the schedule gets a DM saying what to do. No
  *   retries, so no storm: at most one DM per slot.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
 import { leaderboardSchedules, salesTeams, workspaces } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
@@ -32,8 +32,13 @@ import { cadenceLabel, formatSlot, latestSlot, nextSlot } from './schedule.js';
 import type { Board } from './types.js';
 
 export const LEADERBOARD_JOB = 'leaderboard';
-/** Schedules worked on at once per process: different channels, well under Slack's workspace-wide caps. */
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Boards worked on at once per process, all workspaces together (the fan-out of src/scheduler/fan-out.ts): a board is
+ * mostly waiting on the database and Slack, so sixteen keep one process busy without holding much memory each.
+ */
+export const DEFAULT_CONCURRENCY = 16;
+/** Boards of one workspace at once per process: its channels share the workspace's caps, more only buys 429s. */
+export const DEFAULT_PER_WORKSPACE = 4;
 
 export interface LeaderboardJobOptions {
   /** The Web API client for a workspace's reads (users.info): its installation's token (slack/clients.ts). */
@@ -44,7 +49,10 @@ export interface LeaderboardJobOptions {
   claimedBy: string;
   graceMs?: number;
   leaseMs?: number;
+  /** Boards at once per process, all workspaces together (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
+  /** Boards of one workspace at once per process (default DEFAULT_PER_WORKSPACE). */
+  perWorkspace?: number;
 }
 
 export type ScheduleRow = typeof leaderboardSchedules.$inferSelect & {
@@ -100,7 +108,8 @@ export async function loadAllSchedules(deps: Pick<Deps, 'db'>): Promise<Schedule
       salesTeamName: salesTeams.name,
     })
     .from(leaderboardSchedules)
-    .innerJoin(workspaces, eq(workspaces.teamId, leaderboardSchedules.teamId))
+    // An uninstalled workspace's boards stop at once (features/install/lifecycle.ts); they resume on reinstall.
+    .innerJoin(workspaces, and(eq(workspaces.teamId, leaderboardSchedules.teamId), isNull(workspaces.uninstalledAt)))
     .leftJoin(salesTeams, and(eq(salesTeams.id, leaderboardSchedules.salesTeamId), eq(salesTeams.teamId, leaderboardSchedules.teamId)));
   return rows.map((r) => ({ ...r.schedule, weekStartsOn: r.weekStartsOn, fiscalYearStartMonth: r.fiscalYearStartMonth, salesTeamName: r.salesTeamName }));
 }
@@ -124,6 +133,8 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     graceMs: options.graceMs,
     leaseMs: options.leaseMs,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    perWorkspace: options.perWorkspace ?? DEFAULT_PER_WORKSPACE,
+    sendMethod: 'chat.postMessage',
     permanentErrors: new Set(Object.keys(PERMANENT_ERRORS)),
 
     async listDue(deps, now) {

@@ -205,7 +205,8 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
         ...settings,
       })
       .from(digestSubscriptions)
-      .innerJoin(workspaces, eq(workspaces.teamId, digestSubscriptions.teamId))
+      // Nobody in an uninstalled workspace gets a digest (features/install/lifecycle.ts); they resume on reinstall.
+      .innerJoin(workspaces, and(eq(workspaces.teamId, digestSubscriptions.teamId), isNull(workspaces.uninstalledAt)))
       .leftJoin(users, and(eq(users.teamId, digestSubscriptions.teamId), eq(users.userId, digestSubscriptions.userId)))
       .where(inArray(digestSubscriptions.cadence, ['weekly', 'daily'])),
     db
@@ -221,7 +222,7 @@ export async function loadDigestRecipients(db: Db): Promise<DigestRecipient[]> {
         ...settings,
       })
       .from(users)
-      .innerJoin(workspaces, eq(workspaces.teamId, users.teamId))
+      .innerJoin(workspaces, and(eq(workspaces.teamId, users.teamId), isNull(workspaces.uninstalledAt)))
       .leftJoin(digestSubscriptions, and(eq(digestSubscriptions.teamId, users.teamId), eq(digestSubscriptions.userId, users.userId)))
       .where(
         and(
