@@ -10,7 +10,8 @@
  * registered for it (slack-requests.ts), every other value is 'other'; there is no label per workspace or per user.
  */
 import { sql } from 'drizzle-orm';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
 import type { RunOutcome } from '../scheduler/scheduler.js';
 
@@ -98,6 +99,8 @@ async function countWorkspaces(database: Database, timeoutMs: number): Promise<{
 }
 
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
+  // prom-client is loaded here, on first use: a bot with metrics off never loads it.
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
   const registry = new Registry();
   const registers = [registry];
   const name = (n: string) => `${METRICS_PREFIX}${n}`;

@@ -4,7 +4,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { packagePath } from '../lib/package-root.js';
 import { invalidArguments } from './api-error.js';
 import { isMissing, type Json } from './json-args.js';
@@ -38,31 +37,7 @@ export function methodSpecs(): Map<string, MethodSpec> {
   return methodSpecCache;
 }
 
-const MANIFEST_PATH = packagePath('manifest.yml');
-
-/** What the sandbox reads from a Slack app manifest: the bot scopes, slash commands and global shortcuts. */
-export interface AppManifest {
-  scopes: string[];
-  commands: { command: string; description: string; usage_hint?: string; should_escape?: boolean }[];
-  shortcuts: { name: string; type: string; callback_id: string; description: string }[];
-}
-
-export function readManifest(manifestPath = MANIFEST_PATH): AppManifest {
-  const manifest = parseYaml(readFileSync(manifestPath, 'utf8')) as {
-    oauth_config?: { scopes?: { bot?: string[] } };
-    features?: { slash_commands?: AppManifest['commands']; shortcuts?: AppManifest['shortcuts'] };
-  };
-  return {
-    scopes: manifest.oauth_config?.scopes?.bot ?? [],
-    commands: manifest.features?.slash_commands ?? [],
-    shortcuts: (manifest.features?.shortcuts ?? []).filter((s) => s.type === 'global'),
-  };
-}
-
-/** Bot scopes declared in a Slack app manifest (`oauth_config.scopes.bot`). */
-export function manifestBotScopes(manifestPath = MANIFEST_PATH): string[] {
-  return readManifest(manifestPath).scopes;
-}
+export { manifestBotScopes, readManifest, type AppManifest } from '../lib/manifest.js';
 
 /**
  * Arguments the reference marks optional but where one of a group is needed, and vice versa.

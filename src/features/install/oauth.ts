@@ -20,7 +20,7 @@ import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { manifestBotScopes } from '../../sandbox/method-reference.js';
+import { manifestBotScopes } from '../../lib/manifest.js';
 import { observeApiCalls, type ApiCallObserver } from '../../slack/clients.js';
 import { installedPage, installFailedPage, installPage, type InstallFailure } from './pages.js';
 import { deleteInstallationRow, describeKey, saveInstallation, type InstallationKey } from './store.js';
