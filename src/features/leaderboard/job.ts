@@ -124,8 +124,19 @@ interface BuiltBoard {
   board: Board;
 }
 
+/**
+ * A scheduled board as the one delivery protocol runs it, with its thread (the chart, and the CSV of every rep on a
+ * long board) added once every board due at the tick is posted. Drawing a chart is CPU work on the event loop (about
+ * a tenth of a second at 20 reps, much more on a loaded machine): at a Monday fan-out of a thousand workspaces,
+ * drawing each board's chart before the next board goes out would hold every later board back by all the charts
+ * before it. The board is the delivery and is recorded done when posted; its thread follows, one at a time, within
+ * the same tick (so the tick, the CLI's run-due and a stop wait for it as before). At shutdown, threads not yet
+ * added are dropped with a warning: their boards are posted.
+ */
 export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJob {
-  return defineDeliveryJob<DueBoard, BuiltBoard, Deps, { messageTs: string }>({
+  const threads: { log: Deps['logger']; add: () => Promise<void> }[] = [];
+  let stopping = false;
+  const job = defineDeliveryJob<DueBoard, BuiltBoard, Deps, { messageTs: string }>({
     name: LEADERBOARD_JOB,
     noun: 'scheduled leaderboard',
     verb: 'posted',
@@ -176,13 +187,37 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
       const { ts } = await postBoardMessage(client, { channel: schedule.channelId, board, threadExtras: true });
       return { messageTs: ts };
     },
-    // The chart and CSV in the thread; their failures are logged, never undo the post.
-    async afterSend({ schedule }, { client, board }, { messageTs }, { deps }) {
-      await uploadThreadExtras(deps, client, { channel: schedule.channelId, board, ts: messageTs });
+    // The chart and CSV in the thread, once the tick's boards are posted (see above); their failures are logged,
+    // never undo the post.
+    afterSend({ schedule }, { client, board }, { messageTs }, { deps, log }) {
+      threads.push({ log, add: () => uploadThreadExtras(deps, client, { channel: schedule.channelId, board, ts: messageTs }) });
+      return Promise.resolve();
     },
     // A person has to act: tell the admin who set the schedule what to do.
     async onPermanentFailure({ schedule, slotAt }, { code }, { deps }) {
       await sendDirectMessage(await options.postingClientFor(schedule.teamId), schedule.createdBy, { text: failureDm(schedule, code, slotAt, deps.clock.now()) });
     },
   });
+  return {
+    ...job,
+    async runDue(deps, now, signal) {
+      const outcomes = await job.runDue(deps, now, signal);
+      for (let next = threads.shift(); next; next = threads.shift()) {
+        if (stopping) {
+          next.log.warn('shutting down: the thread of a posted leaderboard (its chart) is not added');
+          continue;
+        }
+        try {
+          await next.add();
+        } catch (error) {
+          next.log.warn({ err: error }, 'the scheduled leaderboard was posted, but its thread (the chart) failed');
+        }
+      }
+      return outcomes;
+    },
+    async abandon() {
+      stopping = true;
+      await job.abandon?.();
+    },
+  };
 }
