@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { salesTeamMembers, salesTeams, type TeamRole } from '../db/schema/index.js';
+import { isUuid } from '../lib/uuid.js';
 
 export interface SalesTeam {
   id: string;
@@ -35,7 +36,7 @@ export async function findSalesTeamByName(db: Db, teamId: string, name: string):
 
 /** One team by id, scoped to the workspace (an id from a payload names nothing in another workspace). */
 export async function findSalesTeamById(db: Db, teamId: string, id: string): Promise<SalesTeam | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const teams = await db
     .select(TEAM_COLUMNS)
     .from(salesTeams)

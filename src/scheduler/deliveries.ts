@@ -29,8 +29,9 @@
  *    dropped for them. A 429 pauses that workspace's sends (the job's `sendMethod`) in this job until its
  *    Retry-After has passed (workspace-gates.ts): every run of that workspace waits before sending, without
  *    holding an overall concurrency slot meanwhile, and is given back the same way when the pause is longer
- *    than MAX_RATE_LIMIT_WAIT_MS. Other workspaces go on; there is never a global pause. Anything else (5xx, resets, timeouts, an answer that came too late) fails the run
- *    with the reason and is logged as an error: a miss (visible in scheduled_runs and the logs) beats a double.
+ *    than MAX_RATE_LIMIT_WAIT_MS. Other workspaces go on; there is never a global pause. Anything else (5xx,
+ *    resets, timeouts, an answer that came too late) fails the run with the reason and is logged as an error:
+ *    a miss (visible in scheduled_runs and the logs) beats a double.
  * 7. At either stage, a Slack error in the job's `permanentErrors` (no retry can fix it: the bot is not in
  *    the channel, the person is gone, the token is revoked) fails the run at once and calls
  *    `onPermanentFailure` once (e.g. DM whoever set the schedule). No retries, so no storm. The workspace
