@@ -3,7 +3,7 @@
  * leaderboard due at the same minute (Monday 09:00 UTC) and 20 reps with a week of activity and deals, posted
  * through the fake Slack with Slack's rate limits on (slackRateLimits(): the published tiers per workspace and
  * method, about one post per second per channel; 429 with Retry-After past them), by ONE and by THREE bot
- * processes sharing the PostgreSQL database. Each process is a child (bench/fanout-worker.ts) running the
+ * processes sharing the PostgreSQL database. Each process is a child (bench/fanout-worker.mjs) running the
  * scheduler as the bot builds it and ticking once at 09:00:05; the fake Slack runs here, in the parent.
  *
  * Reported per case: wall time from the tick to the last board posted (and to the last process done, thread
@@ -37,8 +37,8 @@ import { generateEncryptionKey, parseEncryptionKey, SecretBox } from '../src/lib
 import { manifestBotScopes, startFakeSlack, type FakeSlack } from '../src/sandbox/index.js';
 import { slackRateLimits } from '../src/sandbox/rate-limits.js';
 import { deferCleanup } from './cleanup.js';
-import type { DoneMessage } from './fanout-worker.js';
 import { freshPostgres } from './postgres.js';
+import { prepareStart } from './processes.js';
 import type { Bench, BenchOptions, BenchRow } from './types.js';
 
 /** The slot: Monday 30 November 2026, 09:00 UTC; the tick comes five seconds later, as a minute tick does. */
@@ -53,7 +53,7 @@ const TARGET_SECONDS = 180;
 const TARGET_RSS_MB = 300;
 /** Statements per board of the small variant against the full one. */
 const TARGET_STATEMENT_RATIO = 0.1;
-const WORKER = path.join(import.meta.dirname, 'fanout-worker.ts');
+const WORKER = path.join(import.meta.dirname, 'fanout-worker.mjs');
 
 const teamOf = (n: number) => `TF${String(n).padStart(5, '0')}`;
 const tokenOf = (teamId: string) => `xoxb-fanout-${teamId}`;
@@ -160,9 +160,27 @@ interface CaseResult {
   runs: Record<string, number>;
 }
 
+/** What the parent and a bot process (bench/fanout-worker.mjs) say to each other. */
+export interface TickMessage {
+  type: 'tick';
+  at: string;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  pid: number;
+  statuses: Record<string, number>;
+  /** Statements sent from the tick to its end. */
+  statements: number;
+  /** Peak resident set size of this process over its life, MB. */
+  peakRssMb: number;
+  tickSeconds: number;
+  errors: string[];
+}
+
 /** Fork a bot process; resolves once it is ready. */
 function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; done: Promise<DoneMessage> }> {
-  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(WORKER, [], { execArgv: [], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const kill = deferCleanup(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -282,6 +300,9 @@ export const fanoutBench: Bench = {
   async run({ quick }: BenchOptions): Promise<BenchRow[]> {
     const full: Size = { workspaces: Number(process.env.BENCH_FANOUT_WORKSPACES ?? (quick ? 200 : 1000)), reps: 20 };
     const small: Size = { workspaces: quick ? 50 : 100, reps: 5 };
+    // The bot processes run the compiled bot (dist/), as npm start does: build it first, as npm start would.
+    const prepared = await prepareStart();
+    if (prepared) console.error(`  fanout: ${prepared}`);
     const key = generateEncryptionKey();
     const box = new SecretBox(parseEncryptionKey(key)!);
     const rows: BenchRow[] = [];

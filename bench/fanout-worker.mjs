@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * One bot process of the Monday fan-out benchmark (bench/monday-fanout.ts): a scheduler built as the bot builds
  * it (buildScheduler, with the installations' sealed tokens as its TokenSource), ticked once when the parent says
@@ -11,46 +12,31 @@
  * Statements are counted at the postgres.js client (its `debug` hook, one call per statement sent), from the tick
  * on: pg_stat_statements is not available on every server, and this counts only this process's.
  *
+ * Plain JavaScript on the compiled bot (dist/, built by `npm run prestart` first, as `npm start` does), run with
+ * plain `node`: its memory is the bot's, not a TypeScript loader's. The messages' types are in monday-fanout.ts.
+ *
  * Environment: FANOUT_DATABASE_URL, FANOUT_SLACK_API_URL, FANOUT_ENCRYPTION_KEY, FANOUT_LOG_LEVEL (default warn).
  */
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { buildScheduler } from '../src/app.js';
-import { configSchema } from '../src/config.js';
-import type { Db } from '../src/db/client.js';
-import * as schema from '../src/db/schema/index.js';
-import { ignoreChanges, type Deps } from '../src/deps.js';
-import { InstallationTokens } from '../src/features/install/index.js';
-import type { Clock } from '../src/lib/clock.js';
-import { createLogger } from '../src/lib/logger.js';
-import { parseEncryptionKey, SecretBox } from '../src/lib/secret-box.js';
-import { noSlack } from '../src/slack/clients.js';
-import { UserDirectory } from '../src/slack/user-lookups.js';
+import { buildScheduler } from '../dist/app.js';
+import { configSchema } from '../dist/config.js';
+import * as schema from '../dist/db/schema/index.js';
+import { ignoreChanges } from '../dist/deps.js';
+import { InstallationTokens } from '../dist/features/install/index.js';
+import { createLogger } from '../dist/lib/logger.js';
+import { parseEncryptionKey, SecretBox } from '../dist/lib/secret-box.js';
+import { noSlack } from '../dist/slack/clients.js';
+import { UserDirectory } from '../dist/slack/user-lookups.js';
 
-export interface TickMessage {
-  type: 'tick';
-  at: string;
-}
-
-export interface DoneMessage {
-  type: 'done';
-  pid: number;
-  statuses: Record<string, number>;
-  /** Statements sent from the tick to its end. */
-  statements: number;
-  /** Peak resident set size of this process over its life, MB. */
-  peakRssMb: number;
-  tickSeconds: number;
-  errors: string[];
-}
-
-function env(name: string): string {
+/** @param {string} name */
+function env(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
 }
 
-async function main(): Promise<void> {
+async function main() {
   let statements = 0;
   let counting = false;
   const client = postgres(env('FANOUT_DATABASE_URL'), {
@@ -60,15 +46,15 @@ async function main(): Promise<void> {
       if (counting) statements++;
     },
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = /** @type {any} */ (drizzle(client, { schema }));
   await client`select 1`;
 
   let offsetMs = 0;
-  const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
-  const logger = createLogger((process.env.FANOUT_LOG_LEVEL as 'warn' | undefined) ?? 'warn', process.stderr);
-  const key = parseEncryptionKey(env('FANOUT_ENCRYPTION_KEY'))!;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  const logger = createLogger(/** @type {any} */ (process.env.FANOUT_LOG_LEVEL ?? 'warn'), process.stderr);
+  const key = /** @type {Buffer} */ (parseEncryptionKey(env('FANOUT_ENCRYPTION_KEY')));
   const config = configSchema.parse({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'bench', SLACK_STATE_SECRET: 'bench-state', SLACK_SIGNING_SECRET: 'bench', DATABASE_URL: env('FANOUT_DATABASE_URL') });
-  const deps: Deps = { config, db, clock, logger, afterChange: ignoreChanges, users: new UserDirectory(), slack: noSlack };
+  const deps = { config, db, clock, logger, afterChange: ignoreChanges, users: new UserDirectory(), slack: noSlack };
   const tokens = new InstallationTokens({
     db,
     box: new SecretBox(key),
@@ -78,26 +64,28 @@ async function main(): Promise<void> {
   });
   const scheduler = buildScheduler(deps, { slackApiUrl: env('FANOUT_SLACK_API_URL') }, {}, [], tokens);
 
-  process.on('message', (message: TickMessage) => {
+  process.on('message', (/** @type {{ type: string, at: string }} */ message) => {
     if (message.type !== 'tick') return;
     void (async () => {
       const at = new Date(message.at);
       offsetMs = at.getTime() - Date.now();
-      const errors: string[] = [];
+      /** @type {string[]} */
+      const errors = [];
       statements = 0;
       counting = true;
       const started = performance.now();
       const outcomes = await scheduler.tick(at);
       const tickSeconds = (performance.now() - started) / 1000;
       counting = false;
-      const statuses: Record<string, number> = {};
+      /** @type {Record<string, number>} */
+      const statuses = {};
       // The boards (the purge and digest jobs tick too, with nothing or little to do).
       for (const o of outcomes.filter((x) => x.job === 'leaderboard')) {
         statuses[o.status] = (statuses[o.status] ?? 0) + 1;
         if (o.status !== 'done' && errors.length < 5) errors.push(`${o.status}: ${o.detail}`);
       }
       await scheduler.stop();
-      const done: DoneMessage = {
+      const done = {
         type: 'done',
         pid: process.pid,
         statuses,
@@ -106,18 +94,18 @@ async function main(): Promise<void> {
         tickSeconds,
         errors,
       };
-      process.send!(done, () => {
+      process.send?.(done, () => {
         void client.end({ timeout: 5 }).finally(() => process.exit(0));
       });
-    })().catch((e: unknown) => {
+    })().catch((e) => {
       console.error(e);
       process.exit(1);
     });
   });
-  process.send!({ type: 'ready' });
+  process.send?.({ type: 'ready' });
 }
 
-main().catch((e: unknown) => {
+main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
