@@ -180,7 +180,7 @@ export interface DoneMessage {
 
 /** Fork a bot process; resolves once it is ready. */
 function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; done: Promise<DoneMessage> }> {
-  const child = fork(WORKER, [], { execArgv: [], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(WORKER, [], { execArgv: ['--expose-gc'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const kill = deferCleanup(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

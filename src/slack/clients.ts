@@ -50,8 +50,12 @@ export function fixedToken(token: string | undefined): TokenSource {
   return { botToken: () => Promise.resolve(token) };
 }
 
-/** At most this many clients of each kind are kept (least recently used dropped first). */
-export const MAX_CACHED_CLIENTS = 2_000;
+/**
+ * At most this many clients of each kind are kept (least recently used dropped first). A client costs about 25 KB
+ * and is cheap to make again (connections are pooled by Node's fetch, shared by all clients), so the cache spares a
+ * busy workspace's calls the making; it does not keep a client for every workspace (a thousand are 25 MB).
+ */
+export const MAX_CACHED_CLIENTS = 200;
 
 /** The result label of one Web API call, for metrics: 'ok', 'rate_limited', a Slack error code, or the failure kind. */
 export function apiCallResult(error: unknown): string {

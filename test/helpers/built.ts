@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-/** `npm start`: node dist/main.js, in ROOT. */
-export const START_ARGS = ['dist/main.js'];
-/** `npm run cli -- …`: node dist/cli.js …, in ROOT. */
-export const CLI_ARGS = ['dist/cli.js'];
+/** `npm start`: node --expose-gc dist/main.js, in ROOT (gc: see src/lib/native-memory.ts). */
+export const START_ARGS = ['--expose-gc', 'dist/main.js'];
+/** `npm run cli -- …`: node --expose-gc dist/cli.js …, in ROOT. */
+export const CLI_ARGS = ['--expose-gc', 'dist/cli.js'];
 
 /** A spawned bot: its process, everything it printed so far, and its exit code once it exits. */
 export interface Running {

@@ -30,6 +30,7 @@ import { sendDirectMessage } from '../../slack/deliver.js';
 import { loadBoard, postBoardMessage, uploadThreadExtras } from './board.js';
 import { cadenceLabel, formatSlot, latestSlot, nextSlot } from './schedule.js';
 import type { Board } from './types.js';
+import { releaseNativeMemory } from '../../lib/native-memory.js';
 
 export const LEADERBOARD_JOB = 'leaderboard';
 /**
@@ -124,18 +125,46 @@ interface BuiltBoard {
   board: Board;
 }
 
+/** Posted boards whose thread waits at most (each holds its board in memory); past it, posting waits for a chart. */
+export const MAX_WAITING_THREADS = 50;
+
 /**
  * A scheduled board as the one delivery protocol runs it, with its thread (the chart, and the CSV of every rep on a
- * long board) added once every board due at the tick is posted. Drawing a chart is CPU work on the event loop (about
- * a tenth of a second at 20 reps, much more on a loaded machine): at a Monday fan-out of a thousand workspaces,
- * drawing each board's chart before the next board goes out would hold every later board back by all the charts
- * before it. The board is the delivery and is recorded done when posted; its thread follows, one at a time, within
- * the same tick (so the tick, the CLI's run-due and a stop wait for it as before). At shutdown, threads not yet
- * added are dropped with a warning: their boards are posted.
+ * long board) added after the board, one thread at a time. Drawing a chart is CPU work on the event loop (about a
+ * tenth of a second at 20 reps, much more on a loaded machine), ten times a board's queries: at a Monday fan-out of a
+ * thousand workspaces, drawing each board's chart before the next board goes out would hold every later board back
+ * by all the charts before it. So boards go out first and threads follow; but each waiting thread holds its board,
+ * so at most MAX_WAITING_THREADS wait: past that, posting waits while the oldest is drawn, which keeps memory bounded
+ * however many boards are due. The board is the delivery and is recorded done when posted; its thread is added
+ * within the same tick (so the tick, the CLI's run-due and a stop wait for it as before). At shutdown, threads not
+ * yet added are dropped with a warning: their boards are posted.
  */
 export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJob {
   const threads: { log: Deps['logger']; add: () => Promise<void> }[] = [];
   let stopping = false;
+  // One thread drawn at a time, whoever asks (a board past the bound, the end of the tick).
+  let drawing: Promise<void> = Promise.resolve();
+  const drawOldest = async (): Promise<void> => {
+    const next = threads.shift();
+    if (!next) return;
+    if (stopping) {
+      next.log.warn('shutting down: the thread of a posted leaderboard (its chart) is not added');
+      return;
+    }
+    try {
+      await next.add();
+    } catch (error) {
+      next.log.warn({ err: error }, 'the scheduled leaderboard was posted, but its thread (the chart) failed');
+    }
+    // A chart's native buffers are let go before the next is drawn: a thousand in a row stay flat in memory.
+    await releaseNativeMemory();
+  };
+  const drawWhile = async (more: () => boolean): Promise<void> => {
+    while (more()) {
+      drawing = drawing.then(drawOldest);
+      await drawing;
+    }
+  };
   const job = defineDeliveryJob<DueBoard, BuiltBoard, Deps, { messageTs: string }>({
     name: LEADERBOARD_JOB,
     noun: 'scheduled leaderboard',
@@ -187,11 +216,11 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
       const { ts } = await postBoardMessage(client, { channel: schedule.channelId, board, threadExtras: true });
       return { messageTs: ts };
     },
-    // The chart and CSV in the thread, once the tick's boards are posted (see above); their failures are logged,
+    // The chart and CSV in the thread, after the board (see above: at most MAX_WAITING_THREADS wait); failures are logged,
     // never undo the post.
-    afterSend({ schedule }, { client, board }, { messageTs }, { deps, log }) {
+    async afterSend({ schedule }, { client, board }, { messageTs }, { deps, log }) {
       threads.push({ log, add: () => uploadThreadExtras(deps, client, { channel: schedule.channelId, board, ts: messageTs }) });
-      return Promise.resolve();
+      await drawWhile(() => threads.length > MAX_WAITING_THREADS);
     },
     // A person has to act: tell the admin who set the schedule what to do.
     async onPermanentFailure({ schedule, slotAt }, { code }, { deps }) {
@@ -202,17 +231,7 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     ...job,
     async runDue(deps, now, signal) {
       const outcomes = await job.runDue(deps, now, signal);
-      for (let next = threads.shift(); next; next = threads.shift()) {
-        if (stopping) {
-          next.log.warn('shutting down: the thread of a posted leaderboard (its chart) is not added');
-          continue;
-        }
-        try {
-          await next.add();
-        } catch (error) {
-          next.log.warn({ err: error }, 'the scheduled leaderboard was posted, but its thread (the chart) failed');
-        }
-      }
+      await drawWhile(() => threads.length > 0);
       return outcomes;
     },
     async abandon() {
