@@ -95,7 +95,8 @@ async function runSandbox(env: NodeJS.ProcessEnv, reason: 'no-credentials' | 'fo
 }
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await createDb(config);
+  // Queries in flight are counted for the metrics only: counting wraps every query.
+  const database = await createDb(config, { countQueries: config.METRICS || config.METRICS_PORT !== undefined });
   logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database opened; applying migrations');
   try {
     await runMigrations(database);

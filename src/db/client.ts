@@ -14,6 +14,14 @@ export interface DbConfig {
   DATA_DIR: string;
 }
 
+export interface CountOption {
+  /**
+   * Count the queries and transactions in progress (Database.queriesInFlight), for the metrics: on only when they
+   * are served, since counting wraps every query.
+   */
+  countQueries?: boolean;
+}
+
 /** Normalise db.execute() results: postgres.js returns an array of rows, PGlite an object with `rows`. */
 export function resultRows<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
@@ -88,14 +96,14 @@ function countingPglite<C extends object>(client: C, count: InFlightCount): C {
   });
 }
 
-function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, count: InFlightCount, poolSize: number, url?: string): Database {
+function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, count: InFlightCount | undefined, poolSize: number, url?: string): Database {
   let closed = false;
   return {
     db,
     kind,
     url,
     poolSize,
-    queriesInFlight: () => count.value,
+    queriesInFlight: () => count?.value,
     rows: async <T>(query: ReturnType<typeof sql>) => resultRows<T>(await db.execute(query)),
     ping: async () => {
       if (closed) return false;
@@ -122,19 +130,22 @@ function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, count:
  * database is back. Capped, it is back within a second; a down server costs at most a refused connection a second
  * per pool connection.
  */
+/** The longest a pool connection waits before reconnecting (see reconnectDelaySeconds). */
+export const MAX_RECONNECT_DELAY_S = 1;
+
 export function reconnectDelaySeconds(failures: number): number {
-  return (0.5 + Math.random() / 2) * Math.min(3 ** failures / 100, 1);
+  return (0.5 + Math.random() / 2) * Math.min(3 ** failures / 100, MAX_RECONNECT_DELAY_S);
 }
 
-export function connectPostgres(url: string, opts: { max?: number } = {}): Database {
+export function connectPostgres(url: string, opts: { max?: number } & CountOption = {}): Database {
   const max = opts.max ?? 10;
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'sales-pulse' }, backoff: reconnectDelaySeconds });
-  const count = new InFlightCount();
-  const db = drizzlePostgres(countingPostgres(client, count), { schema }) as unknown as Db;
+  const count = opts.countQueries ? new InFlightCount() : undefined;
+  const db = drizzlePostgres(count ? countingPostgres(client, count) : client, { schema }) as unknown as Db;
   return wrap(db, 'postgres', () => client.end({ timeout: 5 }), count, max, url);
 }
 
-export interface PgliteOptions {
+export interface PgliteOptions extends CountOption {
   /**
    * The cluster a new data directory starts as a copy of, instead of running initdb (see pglite-template.ts):
    * by default the one the build made for this PGlite and these migrations, if any; null for none.
@@ -156,8 +167,8 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
         : import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()),
       import('drizzle-orm/pglite'),
     ]);
-    const count = new InFlightCount();
-    const db = drizzlePglite(countingPglite(client, count), { schema }) as unknown as Db;
+    const count = opts.countQueries ? new InFlightCount() : undefined;
+    const db = drizzlePglite(count ? countingPglite(client, count) : client, { schema }) as unknown as Db;
     pgliteDbs.add(db);
     return wrap(
       db,
@@ -179,7 +190,7 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
 }
 
 /** DATABASE_URL set: PostgreSQL. Unset: embedded PGlite under DATA_DIR. */
-export async function createDb(config: DbConfig): Promise<Database> {
-  if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
-  return openPglite(config.DATA_DIR);
+export async function createDb(config: DbConfig, opts: CountOption = {}): Promise<Database> {
+  if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL, opts);
+  return openPglite(config.DATA_DIR, opts);
 }

@@ -189,7 +189,8 @@ function decodeRow<T>(fields: Record<string, Column | SQL>, values: unknown[]): 
  *   stored nothing (the database's error); one lost after that leaves the outcome unknown (CommitOutcomeUnknown). Not through `reserve()`:
  *   postgres.js 3.4.9 can lose a reserved connection's queries while the pool reconnects.
  *   A cancel request names a server process, not a statement: one that arrives just after the statement finished
- *   can cancel the statement sent behind it on that connection, which then fails as cancelled and rolled back.
+ *   can cancel the statement sent behind it on that connection, which then fails as cancelled and rolled back
+ *   (DeadlineExceeded too, before its deadline: nothing was stored).
  * - PGlite: nothing can be cancelled there (see commitBefore), so the statement runs in commitBefore's transaction,
  *   rolled back if it finishes late.
  */
@@ -210,6 +211,9 @@ export async function statementBefore<T>(db: Db, deadline: number, statement: Re
     return rows.map((values) => decodeRow<T>(statement.fields, values as unknown[]));
   } catch (e) {
     if (late && isStatementTimeout(e)) throw new DeadlineExceeded();
+    // Cancelled before its deadline: a cancel request sent for the statement before it on this connection (see above)
+    // arrived after that one finished. Cancelled all the same, so rolled back and nothing stored: "not saved".
+    if (isStatementTimeout(e)) throw new DeadlineExceeded('cancelled by a cancel request meant for the statement before it: rolled back');
     // A connection never made received nothing; one lost after that may have committed the statement.
     if (isDatabaseUnavailable(e) && !neverConnected(e)) throw new CommitOutcomeUnknown(e);
     throw e instanceof Error ? e : new Error(String(e));

@@ -22,9 +22,10 @@ export interface Database {
   ping(): Promise<boolean>;
   /**
    * Queries and transactions started through `db` and not yet settled, running or waiting for a connection: the
-   * pool in use, for metrics (postgres.js does not tell its connections' states).
+   * pool in use, for metrics (postgres.js does not tell its connections' states). Undefined unless the database
+   * was opened with countQueries.
    */
-  queriesInFlight(): number;
+  queriesInFlight(): number | undefined;
   /** Connections the pool opens at most (PGlite: 1). */
   poolSize: number;
   close(): Promise<void>;

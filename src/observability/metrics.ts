@@ -138,14 +138,17 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   });
   const { database, onCollectError } = opts;
   if (database) {
-    new Gauge({
-      name: name('db_queries_in_flight'),
-      help: 'Database queries and transactions in progress, running or waiting for a pool connection (the pool in use; at most db_pool_size run at once)',
-      registers,
-      collect() {
-        this.set(database.queriesInFlight());
-      },
-    });
+    // Only for a database that counts them (opened with countQueries, as main.ts does when metrics are on).
+    if (database.queriesInFlight() !== undefined) {
+      new Gauge({
+        name: name('db_queries_in_flight'),
+        help: 'Database queries and transactions in progress, running or waiting for a pool connection (the pool in use; at most db_pool_size run at once)',
+        registers,
+        collect() {
+          this.set(database.queriesInFlight() ?? 0);
+        },
+      });
+    }
     new Gauge({
       name: name('db_pool_size'),
       help: 'Connections the database pool opens at most (PGlite: 1, one query at a time)',

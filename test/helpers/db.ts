@@ -21,7 +21,8 @@ export interface TestDb {
 /** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server, dropped on close. */
 export async function createTestDb(kind: DbKind): Promise<TestDb> {
   if (kind === 'pglite') {
-    const database = await openPglite();
+    // Counting queries in flight, as main.ts opens it when metrics are on (the metrics tests read the count).
+    const database = await openPglite(undefined, { countQueries: true });
     await runMigrations(database);
     return { kind, database, truncate: () => truncateAll(database), close: () => database.close() };
   }
@@ -32,7 +33,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = connectPostgres(url.toString(), { max: 5 });
+  const database = connectPostgres(url.toString(), { max: 5, countQueries: true });
   await runMigrations(database);
   return {
     kind,

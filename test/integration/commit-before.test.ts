@@ -160,6 +160,40 @@ describeEachDb('statementBefore', (getDb) => {
     }
   });
 
+  it('on PostgreSQL a cancel meant for an earlier statement that reaches this one before its deadline: rolled back, DeadlineExceeded ("not saved"), nothing stored', async () => {
+    if (getDb().kind !== 'postgres') return; // PGlite has no cancel requests
+    const rows = await probe();
+    // The insert waits for a lock; a cancel request naming its backend (as one sent for the statement before it on
+    // that connection, arriving late, would) reaches it long before its deadline.
+    const other = postgres(getDb().database.url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locked = new Promise<void>((resolve) => {
+      void other.begin(async (tx) => {
+        await tx`lock table statement_probe in access exclusive mode`;
+        resolve();
+        await held;
+      });
+    });
+    await locked;
+    try {
+      const outcome = statementBefore(db(), deadlineIn(10_000), insertProbe(12)).catch((e: unknown) => e);
+      // Looked up and cancelled through the pool's other connections (`other` is held by its transaction).
+      const waiting = async () =>
+        (await getDb().database.rows<{ pid: number }>(sql`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into "statement_probe"%'`))[0]?.pid;
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && pid === undefined; i++) pid = (await waiting()) ?? (await sleep(20), undefined);
+      expect(pid, 'the insert waits for the lock').toBeDefined();
+      await db().execute(sql`select pg_cancel_backend(${pid!})`);
+      expect(await outcome).toBeInstanceOf(DeadlineExceeded);
+    } finally {
+      release();
+    }
+    await sleep(200);
+    expect(await rows()).toEqual([]);
+    await other.end();
+  });
+
   it('on PostgreSQL a connection that cannot be made: the database error (nothing was stored), not "outcome unknown"', async () => {
     if (getDb().kind !== 'postgres') return; // PGlite has no connections
     const url = new URL(getDb().database.url!);

@@ -30,10 +30,12 @@ describe('the bot process (npm start) on the embedded database', () => {
 
   it('serves health checks, refuses a second process on the same data directory, finishes in-flight work on SIGTERM and reopens intact', async () => {
     const port = await freePort();
-    const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', METRICS: '1' };
     const bot = startBot(env);
     await waitForHealth(port, bot);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // Metrics on: the database was opened counting its queries in flight.
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^sales_pulse_db_queries_in_flight \d+$/m);
 
     // A second process on the same directory stops at once and says what to do.
     const second = startBot({ ...env, PORT: String(await freePort()) });

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema/index.js';
+import { connectPostgres, openPglite } from '../../src/db/client.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { describeEachDb, lockTable } from '../helpers/db.js';
 import { parsePrometheusText } from '../helpers/prometheus.js';
@@ -55,5 +56,19 @@ describeEachDb('metrics: database gauges', (getDb) => {
     expect(s.value('sales_pulse_workspaces', { state: 'installed' })).toBe(2);
     // On PGlite the count waited behind the lock: that scrape answered without it, in time.
     expect(errors).toEqual(testDb.kind === 'pglite' ? ['workspaces'] : []);
+  });
+
+  it('a database opened without countQueries (metrics off at start) counts nothing: no in-flight gauge, the pool size still', async () => {
+    const testDb = getDb();
+    const plain = testDb.kind === 'postgres' ? connectPostgres(testDb.database.url!, { max: 2 }) : await openPglite();
+    try {
+      expect(plain.queriesInFlight()).toBeUndefined();
+      const metrics = createMetrics({ database: plain, processMetrics: false, onCollectError: () => {} });
+      const s = await scrape(metrics);
+      expect(s.find('sales_pulse_db_queries_in_flight')).toEqual([]);
+      expect(s.value('sales_pulse_db_pool_size')).toBe(testDb.kind === 'pglite' ? 1 : 2);
+    } finally {
+      await plain.close();
+    }
   });
 });
