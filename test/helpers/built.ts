@@ -14,6 +14,32 @@ export const START_ARGS = ['--expose-gc', 'dist/main.js'];
 /** `npm run cli -- …`: node --expose-gc dist/cli.js …, in ROOT. */
 export const CLI_ARGS = ['--expose-gc', 'dist/cli.js'];
 
+/** What a finished CLI run printed, and its exit code. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `npm run cli -- <args>` on the build, with only `env` (and PATH, HOME). DATABASE_URL is always given: '' means
+ * the embedded database (and keeps a developer's .env out of it).
+ */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** A spawned bot: its process, everything it printed so far, and its exit code once it exits. */
 export interface Running {
   child: ChildProcess;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import { parseWhen } from '../../src/features/import/fields.js';
 import { formatImportError, importCsv, type ImportOptions, type ImportResult } from '../../src/features/import/index.js';
 import { ensureWorkspace } from '../../src/slack/workspace.js';
 import { createTestDb, DB_KINDS, describeEachDb, type TestDb } from '../helpers/db.js';
-import { CLI_ARGS, ROOT } from '../helpers/built.js';
+import { runCli } from '../helpers/built.js';
 
 const TEAM = 'T0IMPORT';
 const NOW = new Date('2026-11-20T15:00:00Z');
@@ -399,22 +398,6 @@ describe('parseWhen', () => {
 // ---------------------------------------------------------------------------
 // The CLI, as an operator runs it
 
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
-      cwd: ROOT,
-      // DATABASE_URL is always given: '' means the embedded database (and keeps a developer's .env out of it).
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const kind of DB_KINDS) {
   describe(`npm run cli -- import [${kind}]`, () => {

@@ -18,7 +18,6 @@
  *
  * The CLI runs as an operator runs it (node dist/cli.js) before the bot starts: the embedded database is one process's.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +29,7 @@ import { configSchema } from '../../src/config.js';
 import { openPglite, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { CLI_ARGS, ROOT } from '../helpers/built.js';
+import { runCli } from '../helpers/built.js';
 import { createTestDb, DB_KINDS, type TestDb } from '../helpers/db.js';
 import { manifestBotScopes, startFakeSlack, type FakeSlack, type RecordedCall } from '../helpers/fake-slack.js';
 import { capturedLogger, SIGNING_SECRET, TEST_ENCRYPTION_KEY, viewState } from '../helpers/harness.js';
@@ -91,21 +90,6 @@ function markersOf(s: Spec): RegExp {
 }
 
 /** `npm run cli -- …` as an operator runs it: node dist/cli.js with only the database and key settings. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: '', ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 for (const kind of DB_KINDS) {
   describe(`workspace isolation: two workspaces with the same user and channel ids [${kind}]`, () => {
     let dir: string;
@@ -210,7 +194,7 @@ for (const kind of DB_KINDS) {
         // The same external id in both workspaces: one row in each, never an update of the other's.
         const file = path.join(dir, `${s.teamId}-deals.csv`);
         fs.writeFileSync(file, `external_id,user_id,status,amount,currency,closed_at,account,notes\nIMP-1,${U2},won,${plain(s.imported)},USD,2026-11-23,${s.word} Imported,\n`);
-        const imported = await runCli(['import', file, '--workspace', s.teamId, '--kind', 'deals'], env);
+        const imported = await runCli(['import', file, '--workspace', s.teamId, '--kind', 'deals'], { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
         expect(imported.stderr).toBe('');
         expect(imported.stdout.trim()).toBe(`Imported 1 deal (1 new, 0 updated) into ${s.teamId}.`);
       }
