@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Column, is, SQL, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { isPglite, type Db } from './client.js';
-import { isDatabaseUnavailable, neverConnected } from './errors.js';
+import { isDatabaseUnavailable, isQueryCancelled, neverConnected } from './errors.js';
 
 /** The work did not finish (or commit) before its deadline, and nothing it wrote was kept. */
 export class DeadlineExceeded extends Error {
@@ -52,15 +52,6 @@ export function beforeDeadline<T>(deadline: number, work: Promise<T>): Promise<T
       },
     );
   });
-}
-
-const QUERY_CANCELED = '57014';
-
-function isStatementTimeout(e: unknown): boolean {
-  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
-    if (cur.code === QUERY_CANCELED) return true;
-  }
-  return false;
 }
 
 /**
@@ -114,7 +105,7 @@ export function commitBefore<T>(db: Db, deadline: number, work: (tx: Db) => Prom
         if (answered) return; // rolled back after the caller was told it was not saved
         // The COMMIT was sent and its answer lost with the connection: committed or not, nobody here knows.
         if (state === 'committing' && isDatabaseUnavailable(e)) return reject(new CommitOutcomeUnknown(e));
-        reject(e instanceof DeadlineExceeded || isStatementTimeout(e) ? new DeadlineExceeded() : e instanceof Error ? e : new Error(String(e)));
+        reject(e instanceof DeadlineExceeded || isQueryCancelled(e) ? new DeadlineExceeded() : e instanceof Error ? e : new Error(String(e)));
       },
     );
   });
@@ -210,10 +201,10 @@ export async function statementBefore<T>(db: Db, deadline: number, statement: Re
     const rows = await query;
     return rows.map((values) => decodeRow<T>(statement.fields, values as unknown[]));
   } catch (e) {
-    if (late && isStatementTimeout(e)) throw new DeadlineExceeded();
+    if (late && isQueryCancelled(e)) throw new DeadlineExceeded();
     // Cancelled before its deadline: a cancel request sent for the statement before it on this connection (see above)
     // arrived after that one finished. Cancelled all the same, so rolled back and nothing stored: "not saved".
-    if (isStatementTimeout(e)) throw new DeadlineExceeded('cancelled by a cancel request meant for the statement before it: rolled back');
+    if (isQueryCancelled(e)) throw new DeadlineExceeded('cancelled by a cancel request meant for the statement before it: rolled back');
     // A connection never made received nothing; one lost after that may have committed the statement.
     if (isDatabaseUnavailable(e) && !neverConnected(e)) throw new CommitOutcomeUnknown(e);
     throw e instanceof Error ? e : new Error(String(e));

@@ -36,3 +36,14 @@ export function neverConnected(error: unknown): boolean {
   }
   return false;
 }
+
+/** PostgreSQL's query_canceled: a statement_timeout, or a cancel request reaching the statement. */
+const QUERY_CANCELED = '57014';
+
+/** True when the statement was cancelled (statement_timeout or a cancel request): it was rolled back. */
+export function isQueryCancelled(error: unknown): boolean {
+  for (let cur = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+    if (cur.code === QUERY_CANCELED) return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { Logger } from '../lib/logger.js';
 import { CommitOutcomeUnknown, DeadlineExceeded, deadlineIn, remainingMs } from '../db/commit-before.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, isQueryCancelled } from '../db/errors.js';
 import { noticeMessage, type Message } from './blocks.js';
 import { GENERIC_ERROR_TEXT } from './errors.js';
 import { escapeMrkdwn, truncate } from './text.js';
@@ -35,8 +35,8 @@ export function notSavedMessage(command: string, text: string): Message {
 }
 
 /**
- * The ack body for a failure while answering a command in its ack: "not saved" for a missed deadline or a database
- * that could not be reached before anything was sent to be committed, the generic apology (logged in full) for
+ * The ack body for a failure while answering a command in its ack: "not saved" for a missed deadline, a database
+ * that could not be reached before anything was sent to be committed, or a cancelled read, the generic apology (logged in full) for
  * anything else, a commit whose outcome is unknown included (CommitOutcomeUnknown: it may be stored). The app-level
  * handler never sees it, so it is not answered twice.
  */
@@ -47,6 +47,12 @@ export function failedCommandReply(e: unknown, command: string, text: string, lo
   }
   if (isDatabaseUnavailable(e) && !(e instanceof CommitOutcomeUnknown)) {
     logger.warn({ err: e, command }, 'command not saved: the database is unavailable');
+    return notSavedMessage(command, text);
+  }
+  // A read cancelled by a cancel request meant for the statement before it on its connection (see statementBefore):
+  // the store paths turn their own cancellations into DeadlineExceeded, so this was a read, and nothing was stored.
+  if (isQueryCancelled(e) && !(e instanceof CommitOutcomeUnknown)) {
+    logger.warn({ err: e, command }, 'command not saved: a statement was cancelled');
     return notSavedMessage(command, text);
   }
   logger.error({ err: e, command }, 'unhandled error in a slash command');
