@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accountKeyOf } from './account-key.js';
 import { workspaces } from './workspaces.js';
 
 /**
@@ -47,6 +48,8 @@ export const activities = pgTable(
     quantity: integer('quantity').notNull().default(1),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     account: text('account'),
+    /** The account as matched against deals: lower case, spaces and punctuation removed (see account-key.ts). */
+    accountKey: text('account_key').generatedAlwaysAs(accountKeyOf(sql`"account"`)),
     contact: text('contact'),
     outcome: text('outcome'),
     durationMinutes: integer('duration_minutes'),
@@ -73,5 +76,9 @@ export const activities = pgTable(
     index('activities_team_occurred_live_idx')
       .on(t.teamId, t.occurredAt, t.userId, t.typeKey, t.quantity)
       .where(sql`deleted_at is null`),
+    // The effort behind a won deal: one workspace's activities with one account, by time.
+    index('activities_team_account_key_idx')
+      .on(t.teamId, t.accountKey, t.occurredAt)
+      .where(sql`deleted_at is null and account_key is not null`),
   ],
 );

@@ -1,11 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { workspaces } from './workspaces.js';
+import { bigint, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accountKeyOf } from './account-key.js';
+import { SATISFACTION_SCALES, workspaces } from './workspaces.js';
 
 export const DEAL_STATUSES = ['won', 'lost'] as const;
 export type DealStatus = (typeof DEAL_STATUSES)[number];
 export const DEAL_SOURCES = ['slack', 'webhook', 'import'] as const;
 export type DealSource = (typeof DEAL_SOURCES)[number];
+/** New business (a new customer), more from an existing customer, or a contract renewed. */
+export const DEAL_KINDS = ['new', 'expansion', 'renewal'] as const;
+export type DealKind = (typeof DEAL_KINDS)[number];
 
 /**
  * A closed deal, from Slack, a CRM webhook or a CSV import: one kind of row, so every report counts them alike.
@@ -29,6 +33,13 @@ export const deals = pgTable(
     currency: text('currency'),
     closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
     account: text('account'),
+    /** The account as matched against activities: lower case, spaces and punctuation removed (see account-key.ts). */
+    accountKey: text('account_key').generatedAlwaysAs(accountKeyOf(sql`"account"`)),
+    kind: text('kind', { enum: DEAL_KINDS }).notNull().default('new'),
+    /** The customer's satisfaction score on `satisfactionScale` (1-5, or 0-10 NPS); null: none given. */
+    satisfaction: smallint('satisfaction'),
+    /** The scale `satisfaction` was given on: the workspace's when it arrived (null exactly when satisfaction is). */
+    satisfactionScale: text('satisfaction_scale', { enum: SATISFACTION_SCALES }),
     notes: text('notes'),
     source: text('source', { enum: DEAL_SOURCES }).notNull(),
     /** The CRM's or the file's id: the same one again updates the deal instead of adding one. */
@@ -49,10 +60,13 @@ export const deals = pgTable(
     uniqueIndex('deals_team_idempotency_uq').on(t.teamId, t.idempotencyKey),
     index('deals_team_closed_idx').on(t.teamId, t.closedAt),
     index('deals_team_user_closed_idx').on(t.teamId, t.userId, t.closedAt),
-    // Covers the leaderboard's counts and sums per (user, status, currency): index-only over a period's live deals.
+    // Covers the leaderboard's counts and sums per (user, status, currency, kind), its satisfaction and its new
+    // customers' accounts: index-only over a period's live deals.
     index('deals_team_closed_live_idx')
-      .on(t.teamId, t.closedAt, t.userId, t.status, t.currency, t.amountMinor)
+      .on(t.teamId, t.closedAt, t.userId, t.status, t.currency, t.amountMinor, t.kind, t.satisfactionScale, t.satisfaction, t.accountKey)
       .where(sql`deleted_at is null`),
+    // The effort behind a win and the account suggestions: one workspace's deals of an account.
+    index('deals_team_account_key_idx').on(t.teamId, t.accountKey).where(sql`deleted_at is null and account_key is not null`),
   ],
 );
 

@@ -1,4 +1,19 @@
-import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** How a workspace scores customer satisfaction: 1-5 (CSAT) or 0-10 (NPS). */
+export const SATISFACTION_SCALES = ['csat5', 'nps10'] as const;
+export type SatisfactionScale = (typeof SATISFACTION_SCALES)[number];
+
+/**
+ * One stage of the conversion funnel, as stored: the activity types it counts (empty: any type) and the outcomes
+ * (empty: any outcome), or the deals won (`won`). The first stage's count is where the funnel starts.
+ */
+export interface StoredConversionStage {
+  label: string;
+  types?: string[];
+  outcomes?: string[];
+  won?: boolean;
+}
 
 /** A Slack workspace (team) and its settings. Created on first contact. */
 export const workspaces = pgTable('workspaces', {
@@ -26,6 +41,9 @@ export const workspaces = pgTable('workspaces', {
    * column, written only by a real change of the default, so other settings never move it.
    */
   digestDefaultSince: timestamp('digest_default_since', { withTimezone: true }),
+  satisfactionScale: text('satisfaction_scale', { enum: SATISFACTION_SCALES }).notNull().default('csat5'),
+  /** The workspace's conversion stages, in order (null: the default stages, see metrics/funnel). */
+  conversionStages: jsonb('conversion_stages').$type<StoredConversionStage[]>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
