@@ -3,18 +3,16 @@
  * revenue in the headline currency (y), one dot per rep, dashed team-median lines splitting the plot
  * into the four named quadrants.
  *
- * Built as a plain SVG string (pure), then rasterised to PNG by resvg with the DejaVu Sans TrueType
- * files shipped in the `dejavu-fonts-ttf` package. System fonts are never loaded, so a server
- * without fonts draws the same picture as a laptop. resvg reads TTF/OTF only: a WOFF/WOFF2 file
- * (what the `@fontsource` packages ship) is skipped and every label silently renders as nothing.
- *
- * resvg (a native library) is loaded on the first chart drawn, not when the bot starts.
+ * Built as a plain SVG string (pure), then rasterised to PNG by resvg with DejaVu Sans only: the
+ * rendering stack and text metrics shared with the funnel chart live in chart-svg.ts.
  *
  * Money stays exact everywhere else; here revenue becomes a float in major units for plotting only.
  */
-import { createRequire } from 'node:module';
 import { currencyExponent } from '../../lib/money.js';
+import { ASCENT, CHART_FONT_FAMILY, DESCENT, chartText, graphemes, line, rect, round, svgToPng, text, textWidth, xml, type Anchor, type Box } from './chart-svg.js';
 import type { Board, Quadrant, RepStats } from './types.js';
+
+export { CHART_FONT_FAMILY, chartFontFiles, svgToPng, textWidth, xml, type Anchor, type Box } from './chart-svg.js';
 
 export interface BoardChartOptions {
   width?: number;
@@ -30,9 +28,6 @@ const MAX_SIZE = 4000;
 export const MAX_LABELLED_REPS = 30;
 /** Names longer than this many characters are cut, ending in "…". */
 export const MAX_LABEL_CHARS = 24;
-
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
 export const QUADRANT_NAMES = {
   leading: 'Leading',
@@ -56,24 +51,6 @@ const COLORS = {
   pointUnlabelled: '#93c5fd',
   leader: '#9ca3af',
 };
-
-/** Absolute paths of the TrueType files the chart is drawn with (resolved from node_modules). */
-export function chartFontFiles(): string[] {
-  const require = createRequire(import.meta.url);
-  return FONT_FILES.map((file) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
-}
-
-/** Rasterise a chart SVG to PNG bytes with only the given font files (never the system's). */
-export async function svgToPng(svg: string, fontFiles: string[] = chartFontFiles()): Promise<Buffer> {
-  const { Resvg } = await import('@resvg/resvg-js');
-  const resvg = new Resvg(svg, {
-    font: { fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
-    fitTo: { mode: 'original' },
-    background: COLORS.background,
-    logLevel: 'error',
-  });
-  return resvg.render().asPng();
-}
 
 /** The board's scatter chart as PNG bytes (default 1200×800). */
 export async function renderBoardChart(board: Board, opts: BoardChartOptions = {}): Promise<Buffer> {
@@ -346,22 +323,10 @@ function labelledReps(reps: RepStats[]): Set<RepStats> {
  * nothing but emoji, whitespace collapsed, cut to MAX_LABEL_CHARS characters ending in "…".
  */
 export function chartLabel(name: string): string {
-  const clean = tidy(name.replace(XML_INVALID, ''));
-  const withoutEmoji = tidy(clean.replace(EMOJI, ''));
-  const label = withoutEmoji === '' ? clean : withoutEmoji;
-  const graphemes = Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(label), (s) => s.segment);
-  if (graphemes.length <= MAX_LABEL_CHARS) return label;
-  return `${graphemes.slice(0, MAX_LABEL_CHARS - 1).join('').trimEnd()}…`;
-}
-
-/** Characters XML 1.0 cannot carry even escaped: control characters, lone surrogates, U+FFFE/U+FFFF. */
-// The point of this one is to match control characters.
-// eslint-disable-next-line no-control-regex
-const XML_INVALID = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200D\uFE0F\u20E3]/gu;
-
-function tidy(s: string): string {
-  return s.replace(/\s+/gu, ' ').trim();
+  const label = chartText(name);
+  const chars = graphemes(label);
+  if (chars.length <= MAX_LABEL_CHARS) return label;
+  return `${chars.slice(0, MAX_LABEL_CHARS - 1).join('').trimEnd()}…`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,13 +393,6 @@ function chartDimension(value: number | undefined, fallback: number, what: strin
 // ---------------------------------------------------------------------------------------------
 // Text metrics and label placement
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 export interface Circle {
   x: number;
   y: number;
@@ -448,53 +406,13 @@ export interface Segment {
   y2: number;
 }
 
-export type Anchor = 'start' | 'middle' | 'end';
-
 const LABEL_SIZE = 13;
 const CAPTION_SIZE = 18;
 const MIN_CAPTION_SIZE = 9;
 /** The white outline drawn under a label's glyphs (stroke-width 3), which its box includes. */
 const LABEL_HALO = 1.5;
-/** DejaVu Sans' ascender and descender in em (hhea: 1901 and -483 of 2048 units): accents and descenders included. */
-const ASCENT = 0.928;
-const DESCENT = 0.236;
 /** Free pixels kept between a label and anything else. */
 const CLEARANCE = 2;
-
-/**
- * DejaVu Sans advance widths of the printable ASCII characters (U+0020 to U+007E), in font units
- * of 2048 to the em, read from the hmtx tables of the TTF files this chart is drawn with.
- */
-const ADVANCE_REGULAR = [
-  651, 821, 942, 1716, 1303, 1946, 1597, 563, 799, 799, 1024, 1716, 651, 739, 651, 690, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690, 690,
-  1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604, 604, 1343, 1141, 1767, 1532, 1612, 1235, 1612, 1423, 1300, 1251, 1499,
-  1401, 2025, 1403, 1251, 1403, 799, 690, 799, 1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186, 569, 1995, 1298, 1253, 1300,
-  1300, 842, 1067, 803, 1298, 1212, 1675, 1212, 1212, 1075, 1303, 690, 1303, 1716,
-];
-const ADVANCE_BOLD = [
-  713, 934, 1067, 1716, 1425, 2052, 1786, 627, 936, 936, 1071, 1716, 778, 850, 778, 748, 1425, 1425, 1425, 1425, 1425, 1425, 1425, 1425, 1425, 1425, 819, 819,
-  1716, 1716, 1716, 1188, 2048, 1585, 1561, 1503, 1700, 1399, 1399, 1681, 1714, 762, 762, 1587, 1305, 2038, 1714, 1741, 1501, 1741, 1577, 1475, 1397, 1663,
-  1585, 2259, 1579, 1483, 1485, 936, 748, 936, 1716, 1024, 1024, 1382, 1466, 1214, 1466, 1389, 891, 1466, 1458, 702, 702, 1362, 702, 2134, 1458, 1407, 1466,
-  1466, 1010, 1219, 979, 1458, 1335, 1892, 1321, 1335, 1192, 1458, 748, 1458, 1716,
-];
-const UNITS_PER_EM = 2048;
-const COMBINING_MARK = /\p{M}/u;
-
-/**
- * How wide DejaVu Sans draws `s`, in pixels, without kerning (which only tightens): accented Latin
- * letters measure as their base letter, combining marks as nothing, anything else as a full em
- * (wider than any Latin letter but W, so never too narrow for a name).
- */
-export function textWidth(s: string, size: number, bold = false): number {
-  const advance = bold ? ADVANCE_BOLD : ADVANCE_REGULAR;
-  let units = 0;
-  for (const ch of s.normalize('NFD')) {
-    const code = ch.codePointAt(0)!;
-    if (code >= 0x20 && code <= 0x7e) units += advance[code - 0x20]!;
-    else if (!COMBINING_MARK.test(ch)) units += Math.max(UNITS_PER_EM, advance[0x57 - 0x20]!);
-  }
-  return (units / UNITS_PER_EM) * size;
-}
 
 /** The box a line of text fills, from the top of its accents to the bottom of its descenders. */
 function textBox(s: string, x: number, baseline: number, size: number, anchor: Anchor, bold = false): Box {
@@ -712,54 +630,4 @@ function segmentHitsCircle(s: Segment, c: Circle): boolean {
 function segmentsCross(a: Segment, b: Segment): boolean {
   const side = (s: Segment, x: number, y: number) => Math.sign((s.x2 - s.x1) * (y - s.y1) - (s.y2 - s.y1) * (x - s.x1));
   return side(a, b.x1, b.y1) * side(a, b.x2, b.y2) < 0 && side(b, a.x1, a.y1) * side(b, a.x2, a.y2) < 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// SVG helpers
-
-/** Escape text for XML content and attribute values. */
-export function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-function line(x1: number, y1: number, x2: number, y2: number, stroke: string, cls?: string): string {
-  return `<line ${cls ? `class="${cls}" ` : ''}x1="${round(x1)}" y1="${round(y1)}" x2="${round(x2)}" y2="${round(y2)}" stroke="${stroke}" stroke-width="1"/>`;
-}
-
-function rect(b: Box, fill: string): string {
-  return `<rect x="${round(b.x)}" y="${round(b.y)}" width="${round(Math.max(0, b.width))}" height="${round(Math.max(0, b.height))}" fill="${fill}"/>`;
-}
-
-interface TextOptions {
-  x: number;
-  y: number;
-  size: number;
-  anchor?: Anchor;
-  weight?: 'bold';
-  fill?: string;
-  cls: string;
-  transform?: string;
-  /** A white outline under the glyphs so a label stays readable over grid lines and dots. */
-  halo?: boolean;
-  data?: Record<string, string>;
-}
-
-function text(content: string, o: TextOptions): string {
-  const attrs = [
-    `class="${o.cls}"`,
-    `x="${round(o.x)}"`,
-    `y="${round(o.y)}"`,
-    `font-size="${o.size}"`,
-    `fill="${o.fill ?? COLORS.text}"`,
-  ];
-  if (o.anchor && o.anchor !== 'start') attrs.push(`text-anchor="${o.anchor}"`);
-  if (o.weight) attrs.push(`font-weight="${o.weight}"`);
-  if (o.transform) attrs.push(`transform="${o.transform}"`);
-  if (o.halo) attrs.push('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"');
-  for (const [k, v] of Object.entries(o.data ?? {})) attrs.push(`data-${k}="${xml(v)}"`);
-  return `<text ${attrs.join(' ')}>${xml(content)}</text>`;
 }
