@@ -5,7 +5,9 @@
  *
  * The measured workspace is the same at both sizes (~130,000 activities and ~6,500 deals over a year, so ~2,500
  * activities and ~125 deals a week): only the other 999 workspaces grow, and the board's cost should follow the
- * period's rows, not the table. Targets: computeBoard at most 1.5x the baseline, and 10M at most 1.5x 1M.
+ * period's rows, not the table. Targets: computeBoard at most 1.5x the baseline, and 10M at most 1.5x 1M; the
+ * conversion funnel's stage counts (metrics loadStageCounts, the default stages, one statement) at most 1.5x a
+ * hand-written statement for the same five stages, measured in the same run (the computeBoard baseline includes it too).
  * `--quick` seeds 250,000 activities (the same measured workspace among fewer others) and times 20 runs.
  *
  * Baseline: the same aggregates from hand-written SQL sent through postgres.js directly (tagged templates, so
@@ -23,7 +25,8 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Db } from '../src/db/client.js';
 import * as schema from '../src/db/schema/index.js';
 import { computeBoard } from '../src/features/leaderboard/compute.js';
-import { activityGroupsQuery, boardParams, dealGroupsQuery } from '../src/metrics/index.js';
+import { activityGroupsQuery, boardParams, conversionStagesOf, dealGroupsQuery, loadStageCounts, stageCountsQuery } from '../src/metrics/index.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Board, BoardPeriod } from '../src/features/leaderboard/types.js';
 import { BUILT_IN_ACTIVITY_TYPES } from '../src/entries/activity-types.js';
 import { freshPostgres } from './postgres.js';
@@ -116,8 +119,16 @@ async function withoutSecondaryIndexes(sql: Sql, tables: string[], load: () => P
 async function seedRows(sql: Sql, firstId: number, count: number, measured: number): Promise<void> {
   const yearStart = YEAR_START.toISOString();
   const insertActivities = (from: number, n: number, m: number) => sql`
-    insert into activities (id, team_id, user_id, type_key, quantity, occurred_at, account, source, created_at, updated_at, deleted_at)
-    select lpad(to_hex(i), 32, '0')::uuid, team_id, user_id, type_key, quantity, t, 'Account ' || (i % 5000), 'slash_command', t, t,
+    insert into activities (id, team_id, user_id, type_key, quantity, occurred_at, account, outcome, source, created_at, updated_at, deleted_at)
+    select lpad(to_hex(i), 32, '0')::uuid, team_id, user_id, type_key, quantity, t, 'Account ' || (i % 5000),
+           -- the built-in types' outcomes, or none (the last element), for the conversion stages
+           case type_key
+             when 'call' then (array['connected', 'voicemail', 'no-answer', 'booked', null])[1 + floor(random() * 5)::int]
+             when 'email' then (array['sent', 'replied', 'bounced', null])[1 + floor(random() * 4)::int]
+             when 'proposal' then (array['sent', 'accepted', 'declined', null])[1 + floor(random() * 4)::int]
+             else (array['held', 'no-show', 'booked', 'rescheduled', null])[1 + floor(random() * 5)::int]
+           end,
+           'slash_command', t, t,
            case when random() < 0.02 then t + interval '1 hour' end
     from (
       select i,
@@ -156,7 +167,10 @@ async function seedRows(sql: Sql, firstId: number, count: number, measured: numb
   await insertDeals(firstId, Math.round(count / DEAL_SHARE), Math.round(measured / DEAL_SHARE));
 }
 
-/** The hand-written baseline: the same grouped aggregates, two statements in parallel, rows as the driver gives them. */
+/**
+ * The hand-written baseline: the same grouped aggregates and the conversion stage counts, three statements in
+ * parallel, rows as the driver gives them.
+ */
 function baselineQueries(sql: Sql) {
   const cs = PERIOD.current.start.toISOString();
   const ce = PERIOD.current.end.toISOString();
@@ -180,8 +194,48 @@ function baselineQueries(sql: Sql) {
         from deals
         where team_id = ${TEAM} and deleted_at is null and closed_at >= ${ps} and closed_at < ${ce}
         group by user_id, status, currency`,
+      conversionBaseline(sql)(),
     ]);
 }
+
+/**
+ * The conversion funnel's hand-written baseline: the default stages' counts per rep in both periods, one statement
+ * (activities and won deals, added per user), as one would write it for these five stages.
+ */
+function conversionBaseline(sql: Sql) {
+  const cs = PERIOD.current.start.toISOString();
+  const ce = PERIOD.current.end.toISOString();
+  const ps = PERIOD.previous.start.toISOString();
+  const pe = PERIOD.previous.end.toISOString();
+  return () => sql`
+    select user_id, sum(c0) as c0, sum(c1) as c1, sum(c2) as c2, sum(c3) as c3, sum(c4) as c4,
+           sum(p0) as p0, sum(p1) as p1, sum(p2) as p2, sum(p3) as p3, sum(p4) as p4
+    from (
+      select user_id,
+             sum(quantity) filter (where occurred_at >= ${cs} and occurred_at < ${ce} and type_key in ('call', 'email')) as c0,
+             sum(quantity) filter (where occurred_at >= ${cs} and occurred_at < ${ce} and type_key in ('call', 'email') and outcome in ('connected', 'booked', 'replied')) as c1,
+             sum(quantity) filter (where occurred_at >= ${cs} and occurred_at < ${ce} and outcome = 'booked') as c2,
+             sum(quantity) filter (where occurred_at >= ${cs} and occurred_at < ${ce} and type_key in ('meeting', 'demo') and outcome = 'held') as c3,
+             0 as c4,
+             sum(quantity) filter (where occurred_at >= ${ps} and occurred_at < ${pe} and type_key in ('call', 'email')) as p0,
+             sum(quantity) filter (where occurred_at >= ${ps} and occurred_at < ${pe} and type_key in ('call', 'email') and outcome in ('connected', 'booked', 'replied')) as p1,
+             sum(quantity) filter (where occurred_at >= ${ps} and occurred_at < ${pe} and outcome = 'booked') as p2,
+             sum(quantity) filter (where occurred_at >= ${ps} and occurred_at < ${pe} and type_key in ('meeting', 'demo') and outcome = 'held') as p3,
+             0 as p4
+      from activities
+      where team_id = ${TEAM} and deleted_at is null and occurred_at >= ${ps} and occurred_at < ${ce}
+      group by user_id
+      union all
+      select user_id, 0, 0, 0, 0, count(*) filter (where closed_at >= ${cs} and closed_at < ${ce}),
+             0, 0, 0, 0, count(*) filter (where closed_at >= ${ps} and closed_at < ${pe})
+      from deals
+      where team_id = ${TEAM} and deleted_at is null and status = 'won' and closed_at >= ${ps} and closed_at < ${ce}
+      group by user_id
+    ) stage_rows
+    group by user_id`;
+}
+
+const STAGES = conversionStagesOf(null);
 
 function board(db: Db): Promise<Board> {
   return computeBoard(db, {
@@ -189,8 +243,14 @@ function board(db: Db): Promise<Board> {
     period: PERIOD,
     currency: 'USD',
     types: BUILT_IN_ACTIVITY_TYPES,
+    conversionStages: STAGES,
     names: async (ids) => new Map(ids.map((id) => [id, `Rep ${id.slice(-2)}`])),
   });
+}
+
+/** The conversion stage counts alone, as the board loads them (metrics loadStageCounts). */
+function stageCounts(db: Db) {
+  return loadStageCounts(db, TEAM, STAGES, PERIOD);
 }
 
 /** The scan node of computeBoard's statements, from EXPLAIN ANALYZE: which index, how many rows, heap fetches. */
@@ -209,6 +269,17 @@ async function scanPlans(sql: Sql, db: Db): Promise<string> {
     parts.push(`${label}: ${scan}${heap ? `, ${heap.toLowerCase()}` : ''}`);
   }
   return parts.join('; ');
+}
+
+/** The conversion statement's scan nodes, from EXPLAIN ANALYZE. */
+async function conversionPlan(sql: Sql): Promise<string> {
+  const { sql: text, params } = new PgDialect().sqlToQuery(stageCountsQuery(TEAM, STAGES, PERIOD)!);
+  const plan = await sql.unsafe<{ 'QUERY PLAN': string }[]>(`explain (analyze, costs off, timing off) ${text}`, params as never[]);
+  return plan
+    .map((r) => r['QUERY PLAN'])
+    .filter((l) => /Scan/.test(l))
+    .map((l) => l.replace(/^[\s>-]+/, '').replace(/\s*\(actual rows=(\d+).*$/, ' rows=$1'))
+    .join('; ');
 }
 
 function boardKey(b: Board): string {
@@ -265,15 +336,26 @@ export const leaderboardBench: Bench = {
         if (previousBoard !== undefined && key !== previousBoard) throw new Error(`the ${label} board differs from the smaller table's board`);
         previousBoard = key;
         // Sanity: the baseline's rows add up to the board's team totals.
-        const [acts, dls] = await baselineQueries(sql)();
+        const [acts, dls, conv] = await baselineQueries(sql)();
         const baseActivities = acts.reduce((s, r) => s + Number(r.current ?? 0), 0);
         const baseRevenue = dls.reduce((s, r) => s + (r.status === 'won' && r.currency === 'USD' ? BigInt(r.current_minor ?? 0) : 0n), 0n);
         if (baseActivities !== first.team.activities || baseRevenue !== first.team.headlineRevenueMinor) {
           throw new Error(`baseline and computeBoard disagree: ${baseActivities} vs ${first.team.activities}, ${baseRevenue} vs ${first.team.headlineRevenueMinor}`);
         }
+        // Sanity: the conversion baseline's counts are the board's team funnel.
+        const baseStages = [0, 1, 2, 3, 4].map((i) => conv.reduce((sum, r) => sum + Number(r[`c${i}`] ?? 0), 0));
+        const boardStages = first.conversion!.team.stages.map((x) => x.count);
+        if (JSON.stringify(baseStages) !== JSON.stringify(boardStages)) {
+          throw new Error(`conversion baseline and computeBoard disagree: ${JSON.stringify(baseStages)} vs ${JSON.stringify(boardStages)}`);
+        }
         const plans = await scanPlans(sql, db);
+        const convPlans = await conversionPlan(sql);
 
-        const t = await measure({ baseline: baselineQueries(sql), computeBoard: () => board(db) }, runs, warmup);
+        const t = await measure(
+          { baseline: baselineQueries(sql), computeBoard: () => board(db), conversionBaseline: conversionBaseline(sql), stageCounts: () => stageCounts(db) },
+          runs,
+          warmup,
+        );
 
         // Finding: the same computeBoard without the covering indexes (dropped in a transaction rolled back after).
         let before: Timing | undefined;
@@ -311,6 +393,25 @@ export const leaderboardBench: Bench = {
           target: `<= ${TARGET}x baseline`,
           pass: ratio <= TARGET,
           note: `${detail(t.computeBoard!)}; ${plans}`,
+        });
+        const conversionRatio = t.stageCounts!.median / t.conversionBaseline!.median;
+        rows.push({
+          bench: 'leaderboard',
+          case: `${label}: conversion stages, raw SQL (baseline)`,
+          rows: size,
+          seconds: t.conversionBaseline!.median,
+          ratio: 1,
+          note: `${detail(t.conversionBaseline!)}; the default 5 stages, both periods, one statement`,
+        });
+        rows.push({
+          bench: 'leaderboard',
+          case: `${label}: conversion stages (loadStageCounts)`,
+          rows: size,
+          seconds: t.stageCounts!.median,
+          ratio: conversionRatio,
+          target: `<= ${TARGET}x baseline`,
+          pass: conversionRatio <= TARGET,
+          note: `${detail(t.stageCounts!)}; ${convPlans}`,
         });
         if (before) {
           rows.push({

@@ -44,7 +44,9 @@ Commands:
                external_id is already stored are updated, not duplicated. People are named by Slack user
                id (user_id, like U0123ABCD): emails cannot be looked up without Slack.
                  deals:      external_id, user_id*, status* (won|lost), amount* (like 12500.50, blank for a
-                             lost deal), currency (ISO-4217; default the workspace's), closed_at*, account, notes
+                             lost deal), currency (ISO-4217; default the workspace's), closed_at*, account, notes,
+                             kind (new|expansion|renewal; default new), satisfaction (1-5, or 0-10 when the
+                             workspace scores NPS; blank kind or satisfaction keeps a stored deal's)
                  activities: external_id, user_id*, type*, occurred_at*, quantity (1-100, default 1),
                              outcome, duration_minutes (1-720), account, contact, notes
                (* = the header must have the column.) Dates: 2026-10-01 means 12:00 that day in the

@@ -43,3 +43,33 @@ export function describeActivity(a: ActivitySummary, type: ActivityTypeDef | und
   parts.push(`for ${dayWords(a.occurredAt, now, timeZone)}`);
   return parts.join(' ');
 }
+
+/** The effort behind a won deal, as src/metrics computes it (a DealEffort fits). */
+export interface EffortSummary {
+  activities: number;
+  days: number;
+  byType: Record<string, number>;
+}
+
+/** "1 activity" / "14 activities". */
+function activitiesNoun(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'activity' : 'activities'}`;
+}
+
+/**
+ * "won after 14 activities over 21 days (6 calls, 5 emails, 2 meetings, 1 demo)": plain words, no mrkdwn (type
+ * labels are the workspace's text: escape them for mrkdwn). Types by count, most first, then in the workspace's
+ * order; a type the workspace no longer has is named by its key.
+ */
+export function effortWords(effort: EffortSummary, types: readonly ActivityTypeDef[]): string {
+  const order = (key: string) => {
+    const i = types.findIndex((t) => t.key === key);
+    return i === -1 ? types.length : i;
+  };
+  const parts = Object.entries(effort.byType)
+    .filter(([, n]) => n > 0)
+    .sort(([ka, a], [kb, b]) => b - a || order(ka) - order(kb) || (ka < kb ? -1 : 1))
+    .map(([key, n]) => `${n.toLocaleString('en-US')} ${typeNoun(types.find((t) => t.key === key), key, n)}`);
+  const span = effort.days <= 0 ? 'the same day' : `over ${effort.days.toLocaleString('en-US')} ${effort.days === 1 ? 'day' : 'days'}`;
+  return `won after ${activitiesNoun(effort.activities)} ${span}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}

@@ -12,6 +12,7 @@ export { addActivities, addDeals, compareCurrencies, emptyTotalsInput, totalsFro
 export { median, medianBigint, rankWithTies } from './ranking.js';
 export { activityGroupsQuery, boardParams, dealGroupsQuery, loadTeamGroups, type ActivityGroup, type DealGroup, type TeamGroups } from './team-groups.js';
 export { loadTeamMetrics, repMetrics, teamMetricsFromGroups, type RepMetrics, type TeamMetrics, type TeamMetricsInput } from './team.js';
+export { addDealMix, dealMixesOf, dealMixFrom, emptyDealMixInput, type DealMix, type DealMixGroup, type KindTotals } from './deal-mix.js';
 export {
   activitySums,
   activitySumSql,
@@ -23,3 +24,18 @@ export {
   type RepScope,
   type TypeOutcomes,
 } from './rep.js';
+export {
+  conversionStagesOf,
+  DEFAULT_CONVERSION_STAGES,
+  funnelOf,
+  loadStageCounts,
+  medianFunnel,
+  pooledFunnel,
+  stageCountsQuery,
+  sumStageCounts,
+  type ConversionStage,
+  type Funnel,
+  type StageCountScope,
+  type UserStageCounts,
+} from './funnel.js';
+export { loadDealEffort, loadDealEfforts, loadEffortMedians, type DealEffort, type EffortMedians } from './effort.js';

@@ -7,9 +7,10 @@
  */
 import { and, desc, eq, gte, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { activities, deals, exchangeRates, salesTeamMembers, workspaces } from '../db/schema/index.js';
+import { activities, deals, exchangeRates, salesTeamMembers, workspaces, type SatisfactionScale } from '../db/schema/index.js';
 import { toBigint, toNumber, type Driven } from './driver.js';
 import type { SpanPair } from './types.js';
+import type { DealMixGroup } from './deal-mix.js';
 
 /** One (user, activity type) group: sum(quantity) in each period, null when the user has no row there. */
 export interface ActivityGroup {
@@ -20,10 +21,11 @@ export interface ActivityGroup {
 }
 
 /**
- * One (user, status, currency, rate in force) group of deals: counts and sums (minor units) in each period. Deals of
- * one currency closed under different exchange rates are different groups, so each converts at its own rate.
+ * One (user, status, currency, rate in force, kind) group of deals: counts and sums (minor units) in each period. Deals
+ * of one currency closed under different exchange rates are different groups, so each converts at its own rate. The
+ * current period's satisfaction and new-business accounts ride along for the deal mix (deal-mix.ts).
  */
-export interface DealGroup {
+export interface DealGroup extends DealMixGroup {
   userId: string;
   status: 'won' | 'lost';
   currency: string | null;
@@ -40,6 +42,8 @@ export interface TeamGroups {
   deals: DealGroup[];
   /** The workspace has exchange rates: its headline revenue is converted into the reporting currency. */
   ratesExist?: boolean;
+  /** The workspace's satisfaction scale (the scores summed in the deal groups are on it); absent: no deal rows. */
+  satisfactionScale?: SatisfactionScale;
 }
 
 /** The span both periods lie in: one index range scan covers them, FILTER splits the rows. */
@@ -72,11 +76,11 @@ export function boardParams(teamId: string, period: SpanPair, salesTeamId?: stri
 const p = (name: string) => sql.placeholder(name);
 
 /**
- * Only the members of one sales team (placeholder `salesTeamId`): a team board ranks within the team. Managers who
- * are not also members are not ranked.
+ * Only the members of one sales team (`salesTeamId`; default the placeholder `salesTeamId`): a team board ranks
+ * within the team. Managers who are not also members are not ranked.
  */
-function memberOfSalesTeam(userColumn: typeof activities.userId | typeof deals.userId): SQL {
-  return sql`${userColumn} in (select ${salesTeamMembers.userId} from ${salesTeamMembers} where ${salesTeamMembers.salesTeamId} = ${p('salesTeamId')} and ${salesTeamMembers.role} = 'member')`;
+export function memberOfSalesTeam(userColumn: typeof activities.userId | typeof deals.userId, salesTeamId: string | ReturnType<typeof p> = p('salesTeamId')): SQL {
+  return sql`${userColumn} in (select ${salesTeamMembers.userId} from ${salesTeamMembers} where ${salesTeamMembers.salesTeamId} = ${salesTeamId} and ${salesTeamMembers.role} = 'member')`;
 }
 
 function within(column: typeof activities.occurredAt | typeof deals.closedAt, which: 'current' | 'previous'): SQL {
@@ -125,25 +129,37 @@ function rateInForce(db: Db) {
 }
 
 /**
- * count(*) and sum(amount_minor) per (user, status, currency, rate in force) in both periods, one scan; `ratesExist`
- * says whether the workspace has any exchange rate (the same on every row). Placeholders: boardParams.
+ * count(*) and sum(amount_minor) per (user, status, currency, rate in force, kind) in both periods, one scan;
+ * `ratesExist` says whether the workspace has any exchange rate and `scale` its satisfaction scale (the same on
+ * every row). For the current period also the satisfaction scores given on that scale (sum, count; a deal without
+ * one counts in neither) and, for won new business, the distinct account keys and the deals without an account.
+ * Placeholders: boardParams.
  */
 export function dealGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'workspace') {
   const cur = within(deals.closedAt, 'current');
   const prev = within(deals.closedAt, 'previous');
   const rate = rateInForce(db);
+  const scale = sql`(select ${workspaces.satisfactionScale} from ${workspaces} where ${workspaces.teamId} = ${p('teamId')})`;
+  const scored = sql`${cur} and ${deals.satisfaction} is not null and ${deals.satisfactionScale} = ${scale}`;
+  const wonNew = sql`${cur} and ${deals.status} = 'won' and ${deals.kind} = 'new'`;
   return db
     .select({
       userId: deals.userId,
       status: deals.status,
       currency: deals.currency,
+      kind: deals.kind,
       rateOn: rate.effectiveOn,
       rate: rate.rate,
       currentCount: sql<Driven>`count(*) filter (where ${cur})`,
       currentMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${cur})`,
       previousCount: sql<Driven>`count(*) filter (where ${prev})`,
       previousMinor: sql<Driven>`sum(${deals.amountMinor}) filter (where ${prev})`,
+      scoreSum: sql<Driven>`sum(${deals.satisfaction}) filter (where ${scored})`,
+      scoreCount: sql<Driven>`count(*) filter (where ${scored})`,
+      newAccounts: sql<string[] | string | null>`array_agg(distinct ${deals.accountKey}) filter (where ${wonNew} and ${deals.accountKey} is not null)`,
+      newWithoutAccount: sql<Driven>`count(*) filter (where ${wonNew} and ${deals.accountKey} is null)`,
       ratesExist: sql<boolean | string | null>`exists (select 1 from ${exchangeRates} where ${exchangeRates.teamId} = ${p('teamId')})`,
+      scale: sql<SatisfactionScale | null>`${scale}`,
     })
     .from(deals)
     .leftJoinLateral(rate, sql`true`)
@@ -156,7 +172,7 @@ export function dealGroupsQuery(db: Db, scope: 'workspace' | 'salesTeam' = 'work
         scope === 'salesTeam' ? memberOfSalesTeam(deals.userId) : undefined,
       ),
     )
-    .groupBy(deals.userId, deals.status, deals.currency, rate.effectiveOn, rate.rate);
+    .groupBy(deals.userId, deals.status, deals.currency, rate.effectiveOn, rate.rate, deals.kind);
 }
 
 function prepareStatements(db: Db) {
@@ -208,7 +224,24 @@ export async function loadTeamGroups(db: Db, teamId: string, period: SpanPair, s
       previousCount: toNumber(r.previousCount),
       previousMinor: toBigint(r.previousMinor),
       rate: r.rate,
+      kind: r.kind,
+      scoreSum: r.scoreSum === null ? 0 : toNumber(r.scoreSum),
+      scoreCount: toNumber(r.scoreCount),
+      newAccounts: textArray(r.newAccounts),
+      newWithoutAccount: toNumber(r.newWithoutAccount),
     })),
     ratesExist: dealRows.some((r) => r.ratesExist === true || r.ratesExist === 't' || r.ratesExist === 'true'),
+    ...(dealRows[0]?.scale ? { satisfactionScale: dealRows[0].scale } : {}),
   };
+}
+
+/**
+ * A text[] as a driver gives it: an array (postgres.js, PGlite), or the array literal `{a,b}` when a driver leaves it
+ * unparsed. Account keys hold no spaces, punctuation or quotes (account-key.ts), so a literal splits on commas.
+ */
+function textArray(value: string[] | string | null): string[] {
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',');
 }

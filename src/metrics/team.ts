@@ -3,6 +3,8 @@ import { median, medianBigint, rankWithTies } from './ranking.js';
 import { loadTeamGroups, type TeamGroups } from './team-groups.js';
 import { addActivities, addDeals, emptyTotalsInput, totalsFrom, type TotalsInput } from './totals.js';
 import type { ActivityTypeKey, SpanPair, Totals } from './types.js';
+import type { SatisfactionScale } from '../db/schema/index.js';
+import { dealMixesOf, type DealMix } from './deal-mix.js';
 
 /** One person's numbers in a team's period and the one before it. */
 export interface RepMetrics {
@@ -13,6 +15,8 @@ export interface RepMetrics {
   active: boolean;
   /** Competition ranks (1, 2, 2, 4) among the active reps by headline revenue and by activities; null when not active. */
   ranks: { revenue: number; activity: number } | null;
+  /** The current period's deals by kind, new customers, retention and satisfaction; absent: no deal closed in it. */
+  dealMix?: DealMix;
 }
 
 /** A workspace's numbers for a period: the team's, every rep's, ranks and medians. No names: callers add those. */
@@ -35,6 +39,10 @@ export interface TeamMetrics {
   byUser: Map<string, RepMetrics>;
   /** Over the active reps: activities, and headline revenue (an even count floors the mean of the middle two). */
   medians: { activities: number; headlineRevenueMinor: bigint };
+  /** The team's current period by deal kind, new customers, retention and satisfaction. */
+  dealMix: DealMix;
+  /** The scale the satisfaction averages are on (the workspace's); absent when no deal was read. */
+  satisfactionScale?: SatisfactionScale;
 }
 
 export interface TeamMetricsInput {
@@ -87,14 +95,17 @@ export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetric
     addDeals(previousTeam, g.status, g.currency, g.previousCount, g.previousMinor, conversion);
   }
 
+  const mixes = dealMixesOf(groups.deals, headline, converting);
   const everyone = new Map<string, RepMetrics>();
   for (const [userId, a] of byUser) {
+    const dealMix = mixes.byUser.get(userId);
     everyone.set(userId, {
       userId,
       current: totalsFrom(a.current, headline, types),
       previous: totalsFrom(a.previous, headline, types),
       active: a.active,
       ranks: null,
+      ...(dealMix ? { dealMix } : {}),
     });
   }
   const reps = [...everyone.values()].filter((r) => r.active);
@@ -113,6 +124,8 @@ export function teamMetricsFromGroups(groups: TeamGroups, input: Omit<TeamMetric
     previousTeam: totalsFrom(previousTeam, headline, types),
     reps,
     byUser: everyone,
+    dealMix: mixes.team,
+    ...(groups.satisfactionScale ? { satisfactionScale: groups.satisfactionScale } : {}),
     medians: {
       activities: median(reps.map((r) => r.current.activities)),
       headlineRevenueMinor: medianBigint(reps.map((r) => r.current.headlineRevenueMinor)),

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
-import { actionPayload, viewStateValues, type FormInput } from './render/index.js';
+import { actionPayload, viewStateValues, withSuggestedOptions, type FormInput } from './render/index.js';
 import { dmChannelId, SANDBOX_BOT, SANDBOX_TEAM_DOMAIN, SANDBOX_TEAM_ID, type SandboxChannel } from './people.js';
 import type { FakeUser } from './fake-users.js';
 import type { FakeSlack } from './slack-api.js';
@@ -307,10 +307,44 @@ export class PeopleActions {
       team: { id: SANDBOX_TEAM_ID, domain: SANDBOX_TEAM_DOMAIN },
       enterprise: null,
       is_enterprise_install: false,
-      view: this.viewPayload(stored, viewStateValues(stored.view, input.inputs)),
+      view: this.viewPayload(stored, viewStateValues(withSuggestedOptions(stored.view, stored.suggested), input.inputs)),
       actions: [action],
     });
     if (answer.failure || answer.status !== 200) this.viewFailed(stored);
+  }
+
+  /**
+   * The person typed in an external_select (or opened it): Slack asks the app for its options with a
+   * block_suggestion and shows what the ack lists (`options`, or `option_groups` flattened; at most 100). The
+   * options are remembered on the view, so a pick among them reads back as Slack reports it.
+   */
+  async suggest(userId: string, input: { viewId: string; blockId: string; actionId: string; value: string }): Promise<Json[]> {
+    const user = this.person(userId);
+    const stored = this.ownView(userId, input.viewId);
+    const answer = await this.interaction({
+      type: 'block_suggestion',
+      user: this.userObject(user),
+      container: { type: 'view', view_id: stored.id },
+      api_app_id: SANDBOX_BOT.appId,
+      token: 'sandbox-verification-token',
+      action_id: input.actionId,
+      block_id: input.blockId,
+      value: input.value,
+      team: { id: SANDBOX_TEAM_ID, domain: SANDBOX_TEAM_DOMAIN },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: this.viewPayload(stored, {}),
+    });
+    if (answer.failure || answer.status !== 200) return [];
+    const body = parseAckBody(answer.body);
+    const groups = Array.isArray(body?.option_groups) ? body.option_groups.flatMap((g) => (isObject(g) && Array.isArray(g.options) ? g.options : [])) : [];
+    const options = [...(Array.isArray(body?.options) ? body.options : []), ...groups].filter(isObject).slice(0, 100);
+    // Every option suggested so far stays valid: a pick from an earlier list still reads back.
+    const key = `${input.blockId}/${input.actionId}`;
+    const known = new Map(((stored.suggested ??= {})[key] ?? []).map((o) => [String(o.value), o]));
+    for (const o of options) known.set(String(o.value), o);
+    stored.suggested[key] = [...known.values()];
+    return options;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -328,7 +362,7 @@ export class PeopleActions {
       api_app_id: SANDBOX_BOT.appId,
       token: 'sandbox-verification-token',
       trigger_id: this.opts.slack.issueTrigger(user.id),
-      view: this.viewPayload(stored, viewStateValues(stored.view, inputs)),
+      view: this.viewPayload(stored, viewStateValues(withSuggestedOptions(stored.view, stored.suggested), inputs)),
       response_urls: [],
       is_enterprise_install: false,
       enterprise: null,

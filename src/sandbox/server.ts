@@ -63,6 +63,8 @@ const requests = {
     inputs: formInputs.default([]),
   }),
   submit: z.object({ as: person, viewId: z.string(), inputs: formInputs }),
+  /** Typing in an external_select: its options, from the app (answered with `options`, not a notice). */
+  suggest: z.object({ as: person, viewId: z.string(), blockId: z.string().max(255), actionId: z.string().max(255), value: z.string().max(2000) }),
   close: z.object({ as: person, viewId: z.string() }),
   home: z.object({ as: person }),
   shortcut: z.object({ as: person, callbackId: z.string().max(255), conv: conversation }),
@@ -162,6 +164,8 @@ export function pageRoutes(opts: PageRoutesOptions): (req: IncomingMessage, res:
       }
       case 'run-due':
         return controls.runDue();
+      case 'suggest':
+        throw new SandboxRequestError('Suggestions are answered with options (see the POST route)');
       case 'demo': {
         const loaded = await controls.loadDemo();
         workspace.changed({ kind: 'workspace' });
@@ -283,7 +287,13 @@ export function pageRoutes(opts: PageRoutesOptions): (req: IncomingMessage, res:
         return true;
       }
       try {
-        const notice = await act(verb as Verb, await readJson(req));
+        const body = await readJson(req);
+        if (verb === 'suggest') {
+          const r = requests.suggest.parse(body);
+          sendJson(res, 200, { ok: true, options: await actions.suggest(r.as, { viewId: r.viewId, blockId: r.blockId, actionId: r.actionId, value: r.value }) });
+          return true;
+        }
+        const notice = await act(verb as Verb, body);
         sendJson(res, 200, { ok: true, ...(notice ? { notice } : {}) });
       } catch (error) {
         if (error instanceof z.ZodError || error instanceof SandboxRequestError) {

@@ -196,6 +196,44 @@ export function blockAction(input: BlockActionInput) {
   };
 }
 
+export interface BlockSuggestionInput extends TeamContext {
+  /** The external_select's action id and block id. */
+  actionId: string;
+  blockId: string;
+  /** What the person has typed so far ('' when they just opened the menu). */
+  value: string;
+  userId?: string;
+  userName?: string;
+  /** The view the select is in (a modal or App Home): container and payload then refer to it. */
+  view?: Json;
+  /** A select in a message: its channel. */
+  channelId?: string;
+}
+
+/**
+ * A `block_suggestion`: an external_select asks the app for its options as the person types (Slack sends it to the
+ * options load URL, `settings.interactivity.message_menu_options_url`). The app answers in its ack with `options`.
+ * Shape: docs.slack.dev/reference/interaction-payloads/block_suggestion-payload.
+ */
+export function blockSuggestion(input: BlockSuggestionInput) {
+  const teamId = input.teamId ?? DEFAULT_TEAM_ID;
+  const inView = input.view !== undefined;
+  return {
+    type: 'block_suggestion',
+    user: userObject(input.userId ?? DEFAULT_USER_ID, teamId, input.userName),
+    container: inView
+      ? { type: 'view', view_id: (input.view!.id as string | undefined) ?? 'V0123ABCD' }
+      : { type: 'message', message_ts: '1733000000.000200', channel_id: input.channelId ?? DEFAULT_CHANNEL_ID, is_ephemeral: false },
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    action_id: input.actionId,
+    block_id: input.blockId,
+    value: input.value,
+    ...interactionTeam(input),
+    ...(inView ? { view: input.view } : { channel: { id: input.channelId ?? DEFAULT_CHANNEL_ID, name: 'sales' } }),
+  };
+}
+
 export interface GlobalShortcutInput extends TeamContext {
   callbackId: string;
   userId?: string;

@@ -44,6 +44,8 @@ export interface StoredView {
   previousViewId: string | null;
   /** Field errors the app answered a submission with (block_id -> message). */
   errors?: Record<string, string>;
+  /** Options the app suggested for its external_selects so far ("block_id/action_id" -> options). */
+  suggested?: Record<string, Json[]>;
 }
 
 /** Where a response_url's replies go. */

@@ -73,6 +73,8 @@ const INTERACTIONS: Record<string, z.ZodType> = {
   view_closed: z.looseObject({ view: z.looseObject({ id: z.string(), callback_id: z.string() }) }),
   shortcut: z.looseObject({ callback_id: z.string(), trigger_id: z.string() }),
   message_action: z.looseObject({ callback_id: z.string(), trigger_id: z.string() }),
+  // An external_select asking for its options as the person types (entries/account-field.ts).
+  block_suggestion: z.looseObject({ action_id: z.string(), block_id: z.string(), value: z.string() }),
 };
 
 const jsonBody = z.looseObject({ type: z.string() });

@@ -257,7 +257,7 @@ describeEachDb('deals: /log-deal', (getDb) => {
     expect(reply.response_type).toBe('ephemeral');
     const help = sectionText(reply);
     expect(help).toContain('*Log a closed deal*');
-    expect(help).toContain('`/log-deal [won|lost] [account] [amount] [date] [-- notes]`');
+    expect(help).toContain('`/log-deal [won|lost] [new|expansion|renewal] [account] [amount] [date] [-- notes]`');
     expect(help).toContain('`$12,500`');
     expect(help).toContain('`9000 EUR`');
     expect(help).toContain('`/log-deal Acme Corp $12,500 -- multi-year renewal`');

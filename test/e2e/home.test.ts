@@ -119,7 +119,8 @@ describeEachDb('App Home', (getDb) => {
     // Newest first by when they were stored; undone and other people's entries left out.
     const recent = view.blocks.filter((b: Block) => /^home_recent_\d+$/.test(b.block_id)).map((b: Block) => b.text.text as string);
     expect(recent).toEqual([
-      ':moneybag: Won deal: Acme Corp, $12,500.00 · today',
+      // The effort behind the win: the 3 calls logged with Acme Corp yesterday.
+      ':moneybag: Won deal: Acme Corp, $12,500.00 · today\n:chart_with_upwards_trend: Won after 3 activities over 1 day (3 calls).',
       ':memo: 1 email with Initech · today',
       ':memo: 3 calls (connected) with Acme Corp · yesterday\n_asked for pricing_',
       ':moneybag: Lost deal: Hooli · Tuesday, Nov 24',

@@ -23,7 +23,7 @@ import {
 
 const NOW = new Date('2026-11-27T15:00:00Z'); // the harness default: Friday 10:00 in New York
 const ALL_TYPES = ['call', 'email', 'meeting', 'demo', 'proposal'];
-const FORM_BLOCKS = ['type_block', 'account_block', 'contact_block', 'date_block', 'duration_block', 'count_block', 'notes_block'];
+const FORM_BLOCKS = ['type_block', 'account_pick_block', 'account_block', 'contact_block', 'date_block', 'duration_block', 'count_block', 'notes_block'];
 
 describeEachDb('logging: the modal', (getDb) => {
   let h: Harness = undefined!;

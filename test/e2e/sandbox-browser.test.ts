@@ -126,11 +126,11 @@ describe('the sandbox in a browser', () => {
     await type('/log-call');
     const modal = page.getByRole('dialog');
     await modal.waitFor();
-    await modal.getByLabel('Account').fill('Globex');
+    await modal.getByLabel('…or a new account').fill('Globex');
     // Picking another type updates the modal (block_actions, then views.update): email outcomes, and what was typed stays.
     await modal.getByLabel('Activity').selectOption({ label: 'Email' });
     await expect.poll(() => modal.getByLabel('Outcome').locator('option').allTextContents()).toContain('replied');
-    await expect(modal.getByLabel('Account').inputValue()).resolves.toBe('Globex');
+    await expect(modal.getByLabel('…or a new account').inputValue()).resolves.toBe('Globex');
     await modal.getByLabel('How many').fill('0');
     await modal.getByRole('button', { name: 'Save' }).click();
     const error = modal.locator('.bk-error');
@@ -145,6 +145,26 @@ describe('the sandbox in a browser', () => {
     await modal.waitFor({ state: 'detached' });
     await page.locator('article.msg', { hasText: 'Logged 3 emails with Globex' }).first().waitFor();
     await shot('05-modal-logged');
+  });
+
+  it('the account search suggests existing accounts as you type (from the bot); picking one logs it', async () => {
+    await actAs(ana.id);
+    await type('/log-call');
+    const modal = page.getByRole('dialog');
+    await modal.waitFor();
+    await modal.getByLabel('Search: Account', { exact: true }).fill('GLOB');
+    const select = modal.locator('select[data-type="external_select"]');
+    await expect.poll(() => select.locator('option').allTextContents()).toContain('Globex');
+    await select.selectOption({ label: 'Globex' });
+    await shot('05b-account-suggestions');
+    await modal.getByRole('button', { name: 'Save' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await page.locator('article.msg', { hasText: 'Logged 1 call with Globex' }).first().waitFor();
+    const rows = await sandbox.database.db
+      .select()
+      .from(activities)
+      .where(and(eq(activities.teamId, SANDBOX_TEAM_ID), eq(activities.userId, ana.id), eq(activities.typeKey, 'call'), eq(activities.account, 'Globex')));
+    expect(rows).toHaveLength(1);
   });
 
   it('demo data, then the clock at Monday 09:00: the weekly leaderboard arrives in #sales with its chart in the thread', async () => {

@@ -157,6 +157,30 @@ describe('people and the bot in the sandbox', () => {
     await messageSeenBy(priya, /Logged 3 calls/);
   });
 
+  it('the account field suggests the workspace’s accounts as the person types (a block_suggestion to the bot); a pick is stored', async () => {
+    await sandbox.actions.command(lena, SALES, '/log-email Initech Systems');
+    await eventually(async () => (await rowsOf(lena)).length === 1 || undefined);
+    await sandbox.actions.command(lena, SALES, '/log-call');
+    const modal = await eventually(() => workspace().topModal(lena));
+    const suggest = async (value: string) => {
+      const res = await postJson('suggest', { as: lena, viewId: modal.id, blockId: 'account_pick_block', actionId: 'account_pick_input', value });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { ok: boolean; options: Array<{ value: string }> }).options.map((o) => o.value);
+    };
+    expect(await suggest('INITECH sys')).toEqual(['Initech Systems']);
+    expect(await suggest('no such account')).toEqual([]);
+    // Another person cannot ask through someone else's modal.
+    expect((await postJson('suggest', { as: ben, viewId: modal.id, blockId: 'account_pick_block', actionId: 'account_pick_input', value: '' })).status).toBe(400);
+
+    await sandbox.actions.submitView(lena, modal.id, [{ blockId: 'account_pick_block', actionId: 'account_pick_input', values: ['Initech Systems'] }]);
+    expect(workspace().topModal(lena)).toBeUndefined();
+    const rows = await rowsOf(lena);
+    expect(rows.map((r) => [r.typeKey, r.account, r.source]).sort()).toEqual([
+      ['call', 'Initech Systems', 'modal'],
+      ['email', 'Initech Systems', 'slash_command'],
+    ]);
+  });
+
   it('Undo on the confirmation undoes the entry and replaces the confirmation', async () => {
     await sandbox.actions.command(jordan, SALES, '/log-email Initech');
     const confirmation = await messageSeenBy(jordan, /Logged 1 email/);

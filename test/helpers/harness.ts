@@ -152,9 +152,24 @@ export function viewState(view: { blocks?: unknown[] }, changes: Record<string, 
         state = { type: element.type, selected_option: picked };
         break;
       }
+      case 'multi_static_select': {
+        // `given`: the picked values, comma-separated ('' or null: none).
+        const options = (element.options ?? []) as { value: string }[];
+        const wanted = changed ? (given ?? '').split(',').filter(Boolean) : ((element.initial_options ?? []) as { value: string }[]).map((o) => o.value);
+        const picked = wanted.map((v) => options.find((o) => o.value === v));
+        if (picked.some((o) => o === undefined)) throw new Error(`viewState: ${block.block_id} has no option among ${wanted.join(', ')}`);
+        state = { type: element.type, selected_options: picked };
+        break;
+      }
       case 'datepicker':
         state = { type: element.type, selected_date: changed ? given : (element.initial_date ?? null) };
         break;
+      case 'external_select': {
+        // Options come from the app (block_suggestion): the change names the option's value, and its text is the same.
+        const picked = changed ? (given === null ? null : { text: { type: 'plain_text', text: given }, value: given }) : (element.initial_option ?? null);
+        state = { type: element.type, selected_option: picked };
+        break;
+      }
       default:
         state = { type: element.type, value: changed ? given : (element.initial_value ?? null) };
     }

@@ -240,8 +240,8 @@ describeEachDb('CSV import', (getDb) => {
     it('refuses an unknown column and lists the allowed ones', async () => {
       const result = await importCsv(db(), csv(['external_id,email,status,amount,closed_at,amout', 'D-1,ann@example.com,won,5,2026-10-01,5']), deal());
       expect(errorsOf(result)).toEqual([
-        'line 1: unknown column "email" (emails cannot be looked up without Slack, so a file names people by user_id (a Slack user id like U0123ABCD)); the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes',
-        'line 1: unknown column "amout"; the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes',
+        'line 1: unknown column "email" (emails cannot be looked up without Slack, so a file names people by user_id (a Slack user id like U0123ABCD)); the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes, kind, satisfaction',
+        'line 1: unknown column "amout"; the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes, kind, satisfaction',
         'line 1: missing required column "user_id"; the header must have: user_id, status, amount, closed_at',
       ]);
     });
@@ -251,7 +251,7 @@ describeEachDb('CSV import', (getDb) => {
         'line 1: missing required column "closed_at"; the header must have: user_id, status, amount, closed_at',
       ]);
       expect(errorsOf(await importCsv(db(), '', deal()))).toEqual([
-        'line 1: the file is empty; the first line must be a header naming the columns: external_id, user_id, status, amount, currency, closed_at, account, notes',
+        'line 1: the file is empty; the first line must be a header naming the columns: external_id, user_id, status, amount, currency, closed_at, account, notes, kind, satisfaction',
       ]);
       expect(errorsOf(await importCsv(db(), csv(['user_id,status,amount,closed_at,status']), deal()))).toEqual(['line 1: column "status" appears twice in the header']);
     });
@@ -353,7 +353,7 @@ describeEachDb('CSV import', (getDb) => {
     it('refuses an activities file given as deals (and the other way round), listing the right columns', async () => {
       const file = csv([HEADER, 'A-1,U0AAA,call,2026-10-01,1,,,,,']);
       const errors = errorsOf(await importCsv(db(), file, deal()));
-      expect(errors[0]).toBe('line 1: unknown column "type"; the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes');
+      expect(errors[0]).toBe('line 1: unknown column "type"; the columns for deals are: external_id, user_id, status, amount, currency, closed_at, account, notes, kind, satisfaction');
       expect(errors).toContain('line 1: missing required column "status"; the header must have: user_id, status, amount, closed_at');
     });
   });

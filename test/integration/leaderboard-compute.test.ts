@@ -179,6 +179,8 @@ describeEachDb('computeBoard', (getDb) => {
       revenueRank: 2,
       activityRank: 1,
       previous: { activities: 2, headlineRevenueMinor: 5_000n },
+      // Deals without a kind are new business: the kind's counts are the rep's.
+      dealMix: expect.objectContaining({ byKind: expect.objectContaining({ new: expect.objectContaining({ won: 3, lost: 1, headlineRevenueMinor: 30n }) }) }),
     });
     // Activities only.
     expect(bob).toMatchObject({

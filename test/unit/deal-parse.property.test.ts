@@ -12,7 +12,7 @@ import { anyText, dayWord, instant, numberWord, parserInput, runs, slackReferenc
 const DAY_MS = 86_400_000;
 const ERROR_CODES: DealParseErrorCode[] = [
   'text_too_long', 'missing_amount', 'non_positive_amount', 'amount_too_large', 'duplicate_amount', 'unknown_currency', 'malformed_amount',
-  'too_precise', 'conflicting_currency', 'duplicate_result', 'invalid_date', 'future_date', 'too_old', 'duplicate_date',
+  'too_precise', 'conflicting_currency', 'duplicate_result', 'duplicate_kind', 'invalid_date', 'future_date', 'too_old', 'duplicate_date',
 ];
 /** Currencies with 0, 2 and 3 decimal places, dollars and yen. */
 const CURRENCIES = ['USD', 'EUR', 'JPY', 'KWD', 'BHD', 'CAD', 'CNY', 'INR', 'GBP', 'BRL'];
@@ -35,6 +35,7 @@ function words(now: Date): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: amountWord },
     { weight: 2, arbitrary: fc.constantFrom('won', 'lost', 'WON', 'closed-won', 'Closed-Lost', 'closedwon', 'win') },
+    { weight: 1, arbitrary: fc.constantFrom('new', 'New', 'expansion', 'Renewal', 'new-business', 'renew') },
     { weight: 3, arbitrary: fc.constantFrom('Acme', 'Corp', 'Globex', 'IBM', '3M', 'AMD', 'TOP', 'ARR', 'MRR', 'usd', 'EUR', 'XYZ', 'for', 'new', 'logo') },
     { weight: 2, arbitrary: fc.oneof(fc.constantFrom('today', 'yesterday', 'fri', 'Monday'), dayWord(now)) },
     { weight: 1, arbitrary: fc.constantFrom('--', '-- multi-year renewal', '—', '– note') },
@@ -76,6 +77,7 @@ describe('parseDealCommand on any text', () => {
           case 'deal': {
             const d = result.value;
             expect(['won', 'lost']).toContain(d.status);
+            expect(['new', 'expansion', 'renewal']).toContain(d.kind);
             if (d.status === 'won') expect(d.amount).not.toBeNull();
             if (d.amount) expectValidAmount(d.amount);
             expect(d.closedAt.getTime()).toBeLessThanOrEqual(c.now.getTime());

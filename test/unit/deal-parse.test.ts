@@ -40,7 +40,7 @@ function bigints(_key: string, value: unknown) {
 }
 
 function expected(overrides: Partial<ParsedDeal>): ParsedDeal {
-  return { status: 'won', amount: null, closedAt: NOW, dateGiven: false, account: null, notes: null, ...overrides };
+  return { status: 'won', kind: 'new', amount: null, closedAt: NOW, dateGiven: false, account: null, notes: null, ...overrides };
 }
 
 const money = (minor: bigint, currency: string): Money => ({ minor, currency });
@@ -218,6 +218,44 @@ describe('result', () => {
     ['Acme $5', { status: 'won', account: 'Acme', amount: money(500n, 'USD') }],
   ])('%s', (text, value) => {
     expect(deal(text)).toEqual(expected(value));
+  });
+});
+
+describe('kind (new business by default; `new` only in lower case before the account)', () => {
+  it.each<[string, Partial<ParsedDeal>]>([
+    ['Acme $5', { kind: 'new', account: 'Acme', amount: money(500n, 'USD') }],
+    ['renewal Acme $5', { kind: 'renewal', account: 'Acme', amount: money(500n, 'USD') }],
+    ['Acme $5 renewal', { kind: 'renewal', account: 'Acme', amount: money(500n, 'USD') }],
+    ['Acme Renewal $5', { kind: 'renewal', account: 'Acme', amount: money(500n, 'USD') }],
+    ['EXPANSION Acme 12.5k', { kind: 'expansion', account: 'Acme', amount: money(1250000n, 'USD') }],
+    ['lost renewal Initech -- went elsewhere', { status: 'lost', kind: 'renewal', account: 'Initech', notes: 'went elsewhere' }],
+    ['won expansion Globex 9000 EUR', { kind: 'expansion', account: 'Globex', amount: money(900000n, 'EUR') }],
+    ['new Acme $5', { kind: 'new', account: 'Acme', amount: money(500n, 'USD') }],
+    ['won new $5 Acme', { kind: 'new', account: 'Acme', amount: money(500n, 'USD') }],
+    ['new-business Acme $5', { kind: 'new', account: 'Acme', amount: money(500n, 'USD') }],
+    // `new` as part of a name: capitalised, or after an account word, it stays in the account.
+    ['New Relic $5', { kind: 'new', account: 'New Relic', amount: money(500n, 'USD') }],
+    ['renewal New York Life $5', { kind: 'renewal', account: 'New York Life', amount: money(500n, 'USD') }],
+    ['Acme 5k new logo', { kind: 'new', account: 'Acme new logo', amount: money(500000n, 'USD') }],
+    // Only the exact words: `renew`, `renewals` and `expand` are account words.
+    ['renew Acme $5', { kind: 'new', account: 'renew Acme', amount: money(500n, 'USD') }],
+    ['Acme renewals $5', { kind: 'new', account: 'Acme renewals', amount: money(500n, 'USD') }],
+    // A word in the notes is not the kind.
+    ['Acme $5 -- expansion next year', { kind: 'new', account: 'Acme', amount: money(500n, 'USD'), notes: 'expansion next year' }],
+  ])('%s', (text, value) => {
+    expect(deal(text)).toEqual(expected(value));
+  });
+
+  it.each(['renewal expansion Acme $5', 'new renewal Acme $5', 'renewal Acme $5 Renewal', 'new-business expansion $5'])('two kinds are refused: %s', (text) => {
+    const error = errorOf(text);
+    expect(error.code).toBe('duplicate_kind');
+    expect(error.message).toContain('Give the kind once: `new`, `expansion` or `renewal`');
+    const example = tryLine(error.message)!;
+    expect(deal(argsOf(example)).kind).toBe('renewal');
+  });
+
+  it('reads words like constructor or toString as account words, not as lookups', () => {
+    expect(deal('constructor toString $5')).toEqual(expected({ account: 'constructor toString', amount: money(500n, 'USD') }));
   });
 });
 
@@ -447,7 +485,7 @@ describe('dealUsageText', () => {
 
   it('shows the syntax with the command as typed and stays within a section', () => {
     const text = dealUsageText('/deal', 'USD', 30);
-    expect(text).toContain('`/deal [won|lost] [account] [amount] [date] [-- notes]`');
+    expect(text).toContain('`/deal [won|lost] [new|expansion|renewal] [account] [amount] [date] [-- notes]`');
     expect(text).not.toMatch(/<(?!@|#)/); // no bare `<`: Slack would read a control sequence
     expect(text.length).toBeLessThanOrEqual(3000);
   });

@@ -936,6 +936,7 @@ describe('viewStateValues', () => {
     ];
     expect(viewStateValues(view, inputs)).toEqual({
       type_block: { type_input: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Call' }, value: 'call' } } },
+      account_pick_block: { account_pick_input: { type: 'external_select', selected_option: null } },
       account_block: { account_input: { type: 'plain_text_input', value: 'Acme Corp' } },
       contact_block: { contact_input: { type: 'plain_text_input', value: null } },
       outcome_block__call: { outcome_input: { type: 'static_select', selected_option: null } },

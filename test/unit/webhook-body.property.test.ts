@@ -45,6 +45,8 @@ function dealBody(now: Date): fc.Arbitrary<Record<string, unknown>> {
     notes: mostly(fc.oneof(fc.string({ maxLength: 20 }), fc.constant('x'.repeat(3000))), fc.constant('x'.repeat(3001))),
     slack_user_id: mostly(fc.constantFrom('U0123ABCD', 'W0ENT0001', ' U0123ABCD '), fc.constantFrom('u0123abcd', 'U1', 'B0123ABCD')),
     email: mostly(fc.constantFrom('ana@example.com', 'ANA@Example.COM'), fc.constantFrom('ana', '@example.com', 'a b@example.com')),
+    kind: mostly(fc.constantFrom('new', 'Expansion', 'RENEWAL', 'New Business', 'newbusiness'), fc.constantFrom('upsell', 'renew', 'existing')),
+    satisfaction: mostly(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom('1', ' 5 ', '3')), fc.constantFrom(0, 6, 4.5, '4.5', '-1', 'five', 10)),
     // Unknown fields are ignored, whatever they hold.
     extra: fc.jsonValue({ maxDepth: 1 }),
   };
@@ -87,6 +89,12 @@ describe('readDeal on any body', () => {
         if (fields.account !== null) expect(fields.account.length).toBeLessThanOrEqual(255);
         if (fields.notes !== null) expect(fields.notes.length).toBeLessThanOrEqual(3000);
         if (fields.status === 'won') expect(fields.amount).not.toBeNull();
+        if (fields.kind !== undefined) expect(['new', 'expansion', 'renewal']).toContain(fields.kind);
+        if (fields.satisfaction !== undefined) {
+          expect(fields.satisfaction.scale).toBe('csat5');
+          expect(Number.isInteger(fields.satisfaction.score) && fields.satisfaction.score >= 1 && fields.satisfaction.score <= 5).toBe(true);
+          expect(fields.satisfaction.score).toBe(Number(String(input.satisfaction).trim()));
+        }
         if (fields.amount !== null) {
           const { minor, currency } = fields.amount;
           expect(isKnownCurrency(currency)).toBe(true);

@@ -33,6 +33,7 @@ export async function handleDealEdit(args: ButtonArgs, deps: Deps): Promise<void
       return logDealModal({
         prefill: {
           status: deal.status,
+          kind: deal.kind,
           amountMinor: deal.amountMinor,
           currency: deal.currency ?? dc.workspace.currency,
           account: deal.account,

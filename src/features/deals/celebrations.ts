@@ -30,6 +30,9 @@ import { sendThroughRateLimits } from '../../slack/posting-client.js';
 import { escapeMrkdwn } from '../../slack/text.js';
 import { certainlyNotSent, describeFailure } from '../../slack/web-api-errors.js';
 import type { Deal } from './queries.js';
+import { beforeDeadline, deadlineIn } from '../../db/commit-before.js';
+import { effortSentence } from './confirmation.blocks.js';
+import { loadEffortLines } from './context.js';
 
 /** Slack allows about one message per second per channel; stay a little under it. */
 export const CELEBRATION_SPACING_MS = 1100;
@@ -39,6 +42,8 @@ export const CELEBRATION_SPACING_MS = 1100;
  * per-person coalescing even a CRM sync of hundreds of wins fits in a few posts.
  */
 export const CELEBRATION_MAX_PENDING = 500;
+/** How long a celebration waits for the effort behind its wins before it is posted without it. */
+export const CELEBRATION_EFFORT_WAIT_MS = 2000;
 /** Deals named in one coalesced celebration; the rest are counted ("and 3 more"). */
 export const CELEBRATION_LIST_MAX = 5;
 /** A celebration claimed but neither taken for posting nor recorded for this long was left by a process that stopped. */
@@ -58,7 +63,7 @@ export const CELEBRATION_NOT_SENT = 'not sent: ';
 /** `error` of a celebration whose process stopped while posting it: never retried. */
 export const CELEBRATION_INTERRUPTED = 'interrupted while posting: it may or may not have been posted';
 
-type CelebratedDeal = Pick<Deal, 'userId' | 'amountMinor' | 'currency' | 'account'>;
+type CelebratedDeal = Pick<Deal, 'userId' | 'amountMinor' | 'currency' | 'account'> & { id?: string };
 
 function dealPhrase(deal: CelebratedDeal): string {
   const amount = deal.amountMinor !== null && deal.currency ? formatMoney({ minor: deal.amountMinor, currency: deal.currency }) : 'a deal';
@@ -68,15 +73,26 @@ function dealPhrase(deal: CelebratedDeal): string {
 /**
  * ":tada: <@U1> closed $12,500.00 with Acme Corp!" for one deal; for several of one person's wins, coalesced:
  * ":tada: <@U1> closed 3 deals: $1,000.00 with Alpha, $2,000.00 with Bravo and $3,000.00!".
+ * `efforts` (deal id -> effort words, see context.ts loadEffortLines) adds the effort behind each win named:
+ * ":chart_with_upwards_trend: Won after 14 activities over 21 days (…)." under one deal, a line per deal under several.
  */
-export function celebrationText(deals: ReadonlyArray<CelebratedDeal>): string {
+export function celebrationText(deals: ReadonlyArray<CelebratedDeal>, efforts: ReadonlyMap<string, string> = new Map()): string {
   const [first] = deals;
   if (!first) throw new Error('celebrationText needs at least one deal');
-  if (deals.length === 1) return `:tada: <@${first.userId}> closed ${dealPhrase(first)}!`;
-  const named = deals.slice(0, CELEBRATION_LIST_MAX).map(dealPhrase);
+  const effortOf = (d: CelebratedDeal) => (d.id === undefined ? undefined : efforts.get(d.id));
+  if (deals.length === 1) {
+    const effort = effortOf(first);
+    return `:tada: <@${first.userId}> closed ${dealPhrase(first)}!${effort ? `\n:chart_with_upwards_trend: ${escapeMrkdwn(effortSentence(effort))}` : ''}`;
+  }
+  const shown = deals.slice(0, CELEBRATION_LIST_MAX);
+  const named = shown.map(dealPhrase);
   const more = deals.length - named.length;
   const list = more > 0 ? `${named.join(', ')} and ${more} more` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
-  return `:tada: <@${first.userId}> closed ${deals.length} deals: ${list}!`;
+  const effortLines = shown.flatMap((d, i) => {
+    const effort = effortOf(d);
+    return effort ? [`• ${named[i]}: ${escapeMrkdwn(effort)}`] : [];
+  });
+  return [`:tada: <@${first.userId}> closed ${deals.length} deals: ${list}!`, ...effortLines].join('\n');
 }
 
 /** One person's wins waiting to be celebrated in one channel: one post. */
@@ -290,12 +306,13 @@ export class CelebrationQueue {
     let held = deals;
     let sending = false;
     let ts: string | null | undefined;
+    const efforts = await this.effortLines(deals);
     try {
       ts = await sendThroughRateLimits(
         async () => {
           held = await this.take(held);
           if (held.length === 0) return undefined; // taken over elsewhere: theirs to post
-          const text = celebrationText(held);
+          const text = celebrationText(held, efforts);
           sending = true;
           const client = await this.clients.posting(held[0]!.teamId);
           const res = await client.chat.postMessage({ channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
@@ -315,6 +332,21 @@ export class CelebrationQueue {
       .set({ status: 'posted', messageTs: ts, error: null, updatedAt: this.deps.clock.now() })
       .where(inArray(dealCelebrations.dealId, ids))
       .catch((err: unknown) => this.deps.logger.error({ err, dealIds: ids }, 'posted a celebration but could not record it (it stays marked posting, so it is not posted again)'));
+  }
+
+  /**
+   * The effort behind each of these wins (deal id -> words), read at most CELEBRATION_EFFORT_WAIT_MS: a celebration
+   * is not held up or lost for it. Never throws (a failure is logged and the post goes without it).
+   */
+  private async effortLines(deals: Deal[]): Promise<Map<string, string>> {
+    const withAccount = deals.filter((d) => d.accountKey);
+    if (withAccount.length === 0) return new Map();
+    try {
+      return await beforeDeadline(deadlineIn(CELEBRATION_EFFORT_WAIT_MS), loadEffortLines(this.deps, withAccount[0]!.teamId, withAccount.map((d) => d.id)));
+    } catch (err) {
+      this.deps.logger.warn({ err, dealIds: withAccount.map((d) => d.id) }, 'could not read the effort behind these wins; celebrated without it');
+      return new Map();
+    }
   }
 
   /**

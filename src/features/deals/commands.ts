@@ -6,7 +6,8 @@ import { noticeMessage, type Message } from '../../slack/blocks.js';
 import { ackDeadline, ephemeral, failedCommandReply } from '../../slack/command-ack.js';
 import type { CommandArgs } from '../../slack/listener-args.js';
 import type { CelebrationQueue } from './celebrations.js';
-import { buildDealConfirmation, loadDealContext, tellRepAboutDeal, type DealContext } from './context.js';
+import { dealConfirmation } from './confirmation.blocks.js';
+import { effortLineBefore, loadDealContext, monthTotals, tellRepAboutDeal, type DealContext } from './context.js';
 import { mayLogForOthers, OnBehalfRefused, onBehalfRefusal, PERMISSION_UNAVAILABLE_REFUSAL, repProfileRefusal, splitLeadingMention } from '../../entries/on-behalf.js';
 import { logDealModal, type DealModalMetadata } from './modal.view.js';
 import { dealUsageText, parseDealCommand } from './parse.js';
@@ -83,18 +84,23 @@ export async function handleLogDealCommand(args: CommandArgs, deps: Deps, celebr
         break;
       case 'deal': {
         const d = result.value;
-        // The confirmation (with the month's totals, this deal included) is built before the commit: the deal is
-        // kept only when its answer is ready too.
-        ({ answer, ...stored } = await commitBefore(deps.db, deadline, async (tx) => {
+        // The month's totals (this deal included) are read before the commit: the deal is kept only when its answer
+        // is ready too.
+        const { totals, ...committed } = await commitBefore(deps.db, deadline, async (tx) => {
           const owner = repId ? { userId: repId, loggedBy: command.user_id } : { userId: command.user_id };
           const { deal, created } = await insertDeal(
             tx,
             command.team_id,
-            { ...owner, status: d.status, amount: d.amount, closedAt: d.closedAt, account: d.account, notes: d.notes },
+            { ...owner, status: d.status, kind: d.kind, amount: d.amount, closedAt: d.closedAt, account: d.account, notes: d.notes },
             `cmd:${command.trigger_id}`,
           );
-          return { deal, created, answer: await buildDealConfirmation({ ...deps, db: tx }, context, deal, 'Logged', command.user_id) };
-        }));
+          return { deal, created, totals: await monthTotals({ ...deps, db: tx }, context, deal.userId) };
+        });
+        stored = committed;
+        // The effort behind a win, read once the deal is committed and bounded by the ack's deadline: not ready in
+        // time, the confirmation goes without it (never "not saved" because of it).
+        const effort = await effortLineBefore(deps, committed.deal, deadline);
+        answer = dealConfirmation({ deal: committed.deal, totals, now: deps.clock.now(), timeZone: context.user.timeZone, verb: 'Logged', viewerId: command.user_id, effort });
       }
     }
   } catch (e) {

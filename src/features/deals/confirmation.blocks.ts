@@ -3,6 +3,7 @@ import type { Message } from '../../slack/blocks.js';
 import { escapeMrkdwn, truncate } from '../../slack/text.js';
 import { dayWords } from '../../entries/describe.js';
 import { mention } from '../../entries/on-behalf.js';
+import { DEAL_KIND_LABEL, type DealKind } from '../../entries/deal-kinds.js';
 
 export const DEAL_UNDO = 'deal_undo';
 export const DEAL_EDIT = 'deal_edit';
@@ -10,6 +11,8 @@ export const DEAL_EDIT = 'deal_edit';
 export interface DealSummary {
   id: string;
   status: 'won' | 'lost';
+  /** Absent or new: "a won deal"; otherwise the kind names it: "a won renewal". */
+  kind?: DealKind;
   amountMinor: bigint | null;
   currency: string | null;
   account: string | null;
@@ -31,11 +34,12 @@ function amountOf(d: Pick<DealSummary, 'amountMinor' | 'currency'>): string | nu
   return d.amountMinor !== null && d.currency ? formatMoney({ minor: d.amountMinor, currency: d.currency }) : null;
 }
 
-/** "a won deal: Acme Corp, $12,500.00": the plain words for what was stored. */
+/** "a won deal: Acme Corp, $12,500.00" ("a won renewal: …" for a deal of another kind): the plain words for what was stored. */
 export function describeDeal(d: DealSummary, now: Date, timeZone: string): string {
   const parts = [d.account, amountOf(d)].filter(Boolean).join(', ');
   const when = dayWords(d.closedAt, now, timeZone);
-  return `a ${d.status} deal${parts ? `: ${parts}` : ''}${when === 'today' ? '' : ` (closed ${when})`}`;
+  const noun = d.kind && d.kind !== 'new' ? DEAL_KIND_LABEL[d.kind].toLowerCase() : 'deal';
+  return `a ${d.status} ${noun}${parts ? `: ${parts}` : ''}${when === 'today' ? '' : ` (closed ${when})`}`;
 }
 
 /** The month's totals; `owner`: whose they are, when the reader is someone else (logged on their behalf). */
@@ -57,7 +61,21 @@ function loggedByLine(deal: DealSummary, viewerId: string | undefined): string {
   return deal.loggedBy === viewerId ? ' Logged by you.' : ` Logged by ${mention(deal.loggedBy)}.`;
 }
 
-export function dealConfirmation(input: { deal: DealSummary; totals: MonthTotals; now: Date; timeZone: string; verb?: 'Logged' | 'Updated'; viewerId?: string }): Message {
+/** "Won after 14 activities over 21 days (6 calls, …)." from effort words (plain text, see entries/describe.ts effortWords). */
+export function effortSentence(effort: string): string {
+  return `${effort.charAt(0).toUpperCase()}${effort.slice(1)}.`;
+}
+
+export function dealConfirmation(input: {
+  deal: DealSummary;
+  totals: MonthTotals;
+  now: Date;
+  timeZone: string;
+  verb?: 'Logged' | 'Updated';
+  viewerId?: string;
+  /** The effort behind a won deal, plain words ("won after 14 activities over 21 days (…)"); absent: not shown. */
+  effort?: string;
+}): Message {
   const { deal, totals, now, timeZone } = input;
   const owner = ownerFor(deal, input.viewerId);
   const described = escapeMrkdwn(describeDeal(deal, now, timeZone));
@@ -65,9 +83,11 @@ export function dealConfirmation(input: { deal: DealSummary; totals: MonthTotals
   const context = `${monthLine(totals, owner)}${loggedByLine(deal, input.viewerId)}`;
   const emoji = deal.status === 'won' ? ':moneybag:' : ':white_check_mark:';
   const lines = [`${emoji} ${headline}`];
+  const effort = deal.status === 'won' && input.effort ? escapeMrkdwn(truncate(effortSentence(input.effort), 400)) : undefined;
+  if (effort) lines.push(`:chart_with_upwards_trend: ${effort}`);
   if (deal.notes) lines.push(`> ${escapeMrkdwn(truncate(deal.notes, 2500)).replace(/\n/g, '\n> ')}`);
   return {
-    text: `${headline}. ${context}`,
+    text: `${headline}.${effort ? ` ${effort}` : ''} ${context}`,
     blocks: [
       { type: 'section', block_id: 'deal_logged', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },

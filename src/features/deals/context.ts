@@ -6,6 +6,10 @@ import { getSlackUser, type SlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace, type WorkspaceSettings } from '../../slack/workspace.js';
 import { dealConfirmation, dealLoggedForYouMessage, type MonthTotals } from './confirmation.blocks.js';
 import { tellRep } from '../../entries/on-behalf.js';
+import { beforeDeadline, deadlineIn } from '../../db/commit-before.js';
+import { effortWords } from '../../entries/describe.js';
+import { loadDealEfforts } from '../../metrics/index.js';
+import { loadActivityTypes } from '../logging/index.js';
 import type { DealParseContext } from './parse.js';
 import { userRevenue, type Deal } from './queries.js';
 
@@ -40,8 +44,49 @@ export async function monthTotals(deps: Deps, dc: DealContext, userId: string): 
  * The confirmation of a stored (or edited) deal with its owner's month (`dc` is the owner's context); `viewerId`:
  * who reads it, when that may be someone who logged it on the owner's behalf.
  */
-export async function buildDealConfirmation(deps: Deps, dc: DealContext, deal: Deal, verb: 'Logged' | 'Updated' = 'Logged', viewerId?: string): Promise<Message> {
-  return dealConfirmation({ deal, totals: await monthTotals(deps, dc, deal.userId), now: deps.clock.now(), timeZone: dc.user.timeZone, verb, viewerId });
+export async function buildDealConfirmation(
+  deps: Deps,
+  dc: DealContext,
+  deal: Deal,
+  verb: 'Logged' | 'Updated' = 'Logged',
+  viewerId?: string,
+  effort?: string,
+): Promise<Message> {
+  return dealConfirmation({ deal, totals: await monthTotals(deps, dc, deal.userId), now: deps.clock.now(), timeZone: dc.user.timeZone, verb, viewerId, effort });
+}
+
+/**
+ * The effort line is a courtesy: a confirmation waits for it at most this long (and never past its own deadline),
+ * then goes out without it.
+ */
+export const EFFORT_WAIT_MS = 1000;
+
+/**
+ * The effort words of won deals ("won after 14 activities over 21 days (6 calls, …)") by deal id, read after they
+ * are stored (src/metrics/effort.ts; the activity types name the counts). Deals without an effort are absent.
+ */
+export async function loadEffortLines(deps: Pick<Deps, 'db'>, teamId: string, dealIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (dealIds.length === 0) return out;
+  const [efforts, types] = await Promise.all([loadDealEfforts(deps.db, teamId, dealIds), loadActivityTypes(deps.db, teamId)]);
+  for (const [id, effort] of efforts) out.set(id, effortWords(effort, types));
+  return out;
+}
+
+/**
+ * The effort line of a stored won deal, bounded: undefined when it has none, when it is not ready by `deadline` or
+ * EFFORT_WAIT_MS from now (whichever comes first), or when reading it fails (logged). Never throws, so a slow or
+ * failing read costs the confirmation its effort line, never the entry ("not saved"): the deal is already committed.
+ */
+export async function effortLineBefore(deps: Pick<Deps, 'db' | 'logger'>, deal: Deal, deadline = Number.POSITIVE_INFINITY): Promise<string | undefined> {
+  if (deal.status !== 'won' || deal.deletedAt || !deal.accountKey) return undefined;
+  try {
+    const lines = await beforeDeadline(Math.min(deadline, deadlineIn(EFFORT_WAIT_MS)), loadEffortLines(deps, deal.teamId, [deal.id]));
+    return lines.get(deal.id);
+  } catch (err) {
+    deps.logger.warn({ err, dealId: deal.id }, 'the effort behind a won deal was not ready in time; confirmed without it');
+    return undefined;
+  }
 }
 
 /**

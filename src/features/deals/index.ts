@@ -7,13 +7,16 @@ import { handleDealEdit, handleDealUndo } from './actions.js';
 import { CelebrationQueue } from './celebrations.js';
 import { handleLogDealCommand, openDealModal } from './commands.js';
 import { DEAL_EDIT, DEAL_UNDO } from './confirmation.blocks.js';
-import { DEAL_MODAL_CALLBACK } from './modal.view.js';
+import { DEAL_ACCOUNT_FIELD, DEAL_MODAL_CALLBACK } from './modal.view.js';
+import { handleAccountOptions } from '../../entries/account-field.js';
 import { handleDealModalSubmit } from './submit.js';
 import { SlackRepDirectory } from './rep-directory.js';
 import { dealWebhookRoute } from './webhook.js';
 
 export { openDealModal } from './commands.js';
 export { findDeal, softDeleteDeal } from './queries.js';
+export { loadEffortLines } from './context.js';
+export { effortSentence } from './confirmation.blocks.js';
 export { createOrRotateSecret, sealWebhookSecrets, type SealReport } from './webhook-secrets.js';
 export const LOG_DEAL_SHORTCUT_CALLBACK = 'log_deal_shortcut';
 
@@ -46,6 +49,8 @@ export function createDealsFeature(deps: Deps, box: SecretBox): DealsFeature {
         await openDealModal(deps, c, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
       });
       app.view<ViewSubmitAction>(DEAL_MODAL_CALLBACK, (args) => handleDealModalSubmit(args, deps, celebrations));
+      // The account field's suggestions as the person types (entries/account-field.ts).
+      app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: DEAL_ACCOUNT_FIELD.pick.actionId }, (args) => handleAccountOptions(args, deps));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_UNDO }, (args) => handleDealUndo(args, deps));
       app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: DEAL_EDIT }, (args) => handleDealEdit(args, deps));
     },

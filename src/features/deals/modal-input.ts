@@ -1,8 +1,10 @@
+import { DEAL_KINDS, type DealKind } from '../../entries/deal-kinds.js';
 import { validateEntryDay } from '../../entries/entry-date.js';
-import { MAX_ACCOUNT_LENGTH, MAX_NOTES_LENGTH } from '../../entries/limits.js';
+import { readAccountField } from '../../entries/account-field.js';
+import { MAX_NOTES_LENGTH } from '../../entries/limits.js';
 import { inputText, viewStateSchema } from '../../slack/view-state.js';
 import type { DealFields } from './queries.js';
-import { DEAL_ACTION, DEAL_BLOCK } from './modal.view.js';
+import { DEAL_ACCOUNT_FIELD, DEAL_ACTION, DEAL_BLOCK } from './modal.view.js';
 import { parseAmountText, type DealParseContext } from './parse.js';
 
 export type DealReadResult = { ok: true; value: Omit<DealFields, 'userId'> } | { ok: false; errors: Record<string, string> };
@@ -18,6 +20,11 @@ export function readDealSubmission(rawValues: unknown, ctx: DealParseContext): D
   const statusValue = v[DEAL_BLOCK.result]?.[DEAL_ACTION.result]?.selected_option?.value;
   const status = statusValue === 'won' || statusValue === 'lost' ? statusValue : undefined;
   if (!status) errors[DEAL_BLOCK.result] = 'Pick won or lost.';
+
+  // A form opened before the field existed sends none: new business, as the command's default.
+  const kindValue = v[DEAL_BLOCK.kind]?.[DEAL_ACTION.kind]?.selected_option?.value;
+  const kind = kindValue === undefined ? 'new' : (DEAL_KINDS as readonly string[]).includes(kindValue) ? (kindValue as DealKind) : undefined;
+  if (!kind) errors[DEAL_BLOCK.kind] = 'Pick new business, expansion or renewal.';
 
   const currency = v[DEAL_BLOCK.currency]?.[DEAL_ACTION.currency]?.selected_option?.value ?? ctx.defaultCurrency;
   const amountText = text(DEAL_BLOCK.amount, DEAL_ACTION.amount);
@@ -40,11 +47,13 @@ export function readDealSubmission(rawValues: unknown, ctx: DealParseContext): D
     else errors[DEAL_BLOCK.date] = day.message;
   }
 
-  const account = text(DEAL_BLOCK.account, DEAL_ACTION.account);
-  if (account && account.length > MAX_ACCOUNT_LENGTH) errors[DEAL_BLOCK.account] = `Keep the account name under ${MAX_ACCOUNT_LENGTH} characters.`;
+  // An existing account picked, or a new one typed: one of the two.
+  const accountRead = readAccountField(v, DEAL_ACCOUNT_FIELD);
+  const account = accountRead.ok ? accountRead.account : null;
+  if (!accountRead.ok) Object.assign(errors, accountRead.errors);
   const notes = text(DEAL_BLOCK.notes, DEAL_ACTION.notes);
   if (notes && notes.length > MAX_NOTES_LENGTH) errors[DEAL_BLOCK.notes] = `Notes can be at most ${MAX_NOTES_LENGTH} characters.`;
 
-  if (Object.keys(errors).length > 0 || !status || !closedAt) return { ok: false, errors };
-  return { ok: true, value: { status, amount, closedAt, account, notes } };
+  if (Object.keys(errors).length > 0 || !status || !kind || !closedAt) return { ok: false, errors };
+  return { ok: true, value: { status, kind, amount, closedAt, account, notes } };
 }

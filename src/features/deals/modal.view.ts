@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
 import { minorToDecimal } from '../../lib/money.js';
 import { onBehalfBlock } from '../../entries/on-behalf.js';
+import { accountFieldBlocks, type AccountFieldIds } from '../../entries/account-field.js';
+import { DEAL_KIND_LABEL, DEAL_KINDS, type DealKind } from '../../entries/deal-kinds.js';
 
 type View = types.ModalView;
 type PlainTextOption = types.PlainTextOption;
@@ -9,8 +11,12 @@ export const DEAL_MODAL_CALLBACK = 'log_deal_modal';
 
 export const DEAL_BLOCK = {
   result: 'deal_result_block',
+  kind: 'deal_kind_block',
   amount: 'deal_amount_block',
   currency: 'deal_currency_block',
+  /** An existing account, searched as you type (external_select; entries/account-field.ts). */
+  accountPick: 'deal_account_pick_block',
+  /** A new account, typed (or an edited deal's account as it is). */
   account: 'deal_account_block',
   date: 'deal_date_block',
   notes: 'deal_notes_block',
@@ -18,12 +24,20 @@ export const DEAL_BLOCK = {
 
 export const DEAL_ACTION = {
   result: 'deal_result_input',
+  kind: 'deal_kind_input',
   amount: 'deal_amount_input',
   currency: 'deal_currency_input',
+  accountPick: 'deal_account_pick_input',
   account: 'deal_account_input',
   date: 'deal_date_input',
   notes: 'deal_notes_input',
 } as const;
+
+/** The account field: an existing account (suggested as you type) or a new one (entries/account-field.ts). */
+export const DEAL_ACCOUNT_FIELD: AccountFieldIds = {
+  pick: { blockId: DEAL_BLOCK.accountPick, actionId: DEAL_ACTION.accountPick },
+  typed: { blockId: DEAL_BLOCK.account, actionId: DEAL_ACTION.account },
+};
 
 /** The "On behalf of" field, for admins and managers only: the rep it is logged for (see entries/on-behalf.ts). */
 export const DEAL_ON_BEHALF_FIELD = { blockId: 'deal_on_behalf_block', actionId: 'deal_on_behalf_input' } as const;
@@ -42,6 +56,8 @@ export interface DealModalMetadata {
 
 export interface DealPrefill {
   status?: 'won' | 'lost';
+  /** Default: new business. */
+  kind?: DealKind;
   amountMinor?: bigint | null;
   currency: string;
   account?: string | null;
@@ -75,6 +91,7 @@ export function logDealModal(input: {
 }): View {
   const { prefill, metadata } = input;
   const results = [option('Won', 'won'), option('Lost', 'lost')];
+  const kinds = DEAL_KINDS.map((k) => option(DEAL_KIND_LABEL[k], k));
   const currencies = [...new Set([prefill.currency, ...COMMON_CURRENCIES])].slice(0, 100).map((c) => option(c, c));
   const amount = prefill.amountMinor != null ? minorToDecimal(prefill.amountMinor, prefill.currency) : undefined;
   return {
@@ -95,6 +112,17 @@ export function logDealModal(input: {
           action_id: DEAL_ACTION.result,
           options: results,
           initial_option: results[prefill.status === 'lost' ? 1 : 0],
+        },
+      },
+      {
+        type: 'input',
+        block_id: DEAL_BLOCK.kind,
+        label: { type: 'plain_text', text: 'Kind' },
+        element: {
+          type: 'static_select',
+          action_id: DEAL_ACTION.kind,
+          options: kinds,
+          initial_option: kinds[Math.max(0, DEAL_KINDS.indexOf(prefill.kind ?? 'new'))],
         },
       },
       {
@@ -122,19 +150,7 @@ export function logDealModal(input: {
           initial_option: currencies[0],
         },
       },
-      {
-        type: 'input',
-        block_id: DEAL_BLOCK.account,
-        optional: true,
-        label: { type: 'plain_text', text: 'Account' },
-        element: {
-          type: 'plain_text_input',
-          action_id: DEAL_ACTION.account,
-          max_length: 200,
-          placeholder: { type: 'plain_text', text: 'Acme Corp' },
-          ...(prefill.account ? { initial_value: prefill.account } : {}),
-        },
-      },
+      ...accountFieldBlocks(DEAL_ACCOUNT_FIELD, { initialTyped: prefill.account }),
       {
         type: 'input',
         block_id: DEAL_BLOCK.date,

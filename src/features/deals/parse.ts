@@ -3,7 +3,7 @@
  * No I/O and no clock: `now`, the user's time zone and the workspace currency come in through `DealParseContext`.
  *
  * Grammar (every part optional except a won deal's amount; any order; notes last):
- *   [won | lost] [account words] [amount] [today | yesterday | mon..sun | YYYY-MM-DD] [-- notes]
+ *   [won | lost] [new | expansion | renewal] [account words] [amount] [today | yesterday | mon..sun | YYYY-MM-DD] [-- notes]
  *
  * Money is exact: the number is read as a decimal string and turned into bigint minor units, never a float.
  * The amount words themselves are read by `src/lib/money-input.ts` (shared with revenue targets); words, notes,
@@ -34,7 +34,13 @@
  *   (three digits: likely a European thousands separator) are `too_precise`; nothing is ever rounded.
  * - An amount must be above zero and at most MAX_DEAL_MAJOR_UNITS major units of its own currency.
  * - `won` / `lost` (also `closed-won` / `closed-lost`, any case) once at most; won is the default.
+ * - The kind, once at most; new business is the default. `expansion` and `renewal` (any case, anywhere) are the kind.
+ *   `new` is far likelier than they are to start an account name (New Relic, New York Life) or to sit in one
+ *   (`Acme 5k new logo`), so it is the kind only in lower case and before any account word: `new Acme 5k` and
+ *   `won new 5k Acme` are new business with account Acme, while `New Relic 5k` and `Acme new logo 5k` keep it in the
+ *   account. (`new-business` is the kind anywhere, any case.)
  */
+import type { DealKind } from '../../db/schema/index.js';
 import { isKnownCurrency, type Money } from '../../lib/money.js';
 import {
   amountValue,
@@ -76,6 +82,8 @@ export type DealStatusWord = 'won' | 'lost';
 
 export interface ParsedDeal {
   status: DealStatusWord;
+  /** New business (the default), expansion or renewal. */
+  kind: DealKind;
   /** Null only for a lost deal given without an amount. */
   amount: Money | null;
   closedAt: Date;
@@ -95,6 +103,7 @@ export type DealParseErrorCode =
   | 'too_precise'
   | 'conflicting_currency'
   | 'duplicate_result'
+  | 'duplicate_kind'
   | 'invalid_date'
   | 'future_date'
   | 'too_old'
@@ -125,8 +134,16 @@ const RESULT_WORDS: Record<string, DealStatusWord> = {
   'closed-lost': 'lost',
 };
 
+/** Kind words read anywhere, any case; `new` is read apart (see the rules above and `isLeadingNew`). */
+const KIND_WORDS: Record<string, DealKind> = {
+  'new-business': 'new',
+  expansion: 'expansion',
+  renewal: 'renewal',
+};
+
 type Item =
   | { kind: 'result'; token: string; value: DealStatusWord }
+  | { kind: 'dealKind'; token: string; value: DealKind }
   | { kind: 'date'; token: string; value: Date }
   | { kind: 'amount'; token: string; value: AmountWord }
   | { kind: 'word'; token: string };
@@ -137,6 +154,8 @@ interface Examples {
   /** The same with a close date that fits the backdating window. */
   dated: string;
   lost: string;
+  /** A renewal, with the kind word. */
+  renewal: string;
 }
 
 function exampleAmount(currency: string): string {
@@ -152,6 +171,7 @@ function examples(command: string, ctx: Pick<DealParseContext, 'defaultCurrency'
     base: `${command} Acme Corp ${amount} -- multi-year renewal`,
     dated: `${command} Acme Corp ${amount} ${day} -- multi-year renewal`,
     lost: `${command} lost Initech -- went with a competitor`,
+    renewal: `${command} renewal Acme Corp ${amount} -- 3-year term`,
   };
 }
 
@@ -163,7 +183,7 @@ const DATE_CODES = new Set<DealParseErrorCode>(['invalid_date', 'future_date', '
 
 export function parseDealCommand(text: string, ctx: DealParseContext, command = '/log-deal'): DealParseResult {
   const ex = examples(command, ctx);
-  const fail = (p: Problem) => commandError(p, DATE_CODES.has(p.code) ? ex.dated : ex.base);
+  const fail = (p: Problem) => commandError(p, DATE_CODES.has(p.code) ? ex.dated : p.code === 'duplicate_kind' ? ex.renewal : ex.base);
   if (text.length > MAX_COMMAND_TEXT_LENGTH) {
     return fail(problem('text_too_long', () => textTooLongProblem(text.length, command)));
   }
@@ -185,6 +205,8 @@ export function parseDealCommand(text: string, ctx: DealParseContext, command = 
   }
   const result = items.find((i) => i.kind === 'result');
   const status = result?.kind === 'result' ? result.value : 'won';
+  const kindItem = items.find((i) => i.kind === 'dealKind');
+  const kind = kindItem?.kind === 'dealKind' ? kindItem.value : 'new';
   if (status === 'won' && amount === null) {
     return fail(
       problem(
@@ -199,6 +221,7 @@ export function parseDealCommand(text: string, ctx: DealParseContext, command = 
     kind: 'deal',
     value: {
       status,
+      kind,
       amount,
       closedAt: date?.kind === 'date' ? date.value : new Date(ctx.now.getTime()),
       dateGiven: date !== undefined,
@@ -208,15 +231,16 @@ export function parseDealCommand(text: string, ctx: DealParseContext, command = 
   };
 }
 
-const DUPLICATE_NOUN = { result: 'results', date: 'dates', amount: 'amounts' } as const;
-const DUPLICATE_CODE = { result: 'duplicate_result', date: 'duplicate_date', amount: 'duplicate_amount' } as const;
+const DUPLICATE_NOUN = { result: 'results', dealKind: 'kinds', date: 'dates', amount: 'amounts' } as const;
+const DUPLICATE_CODE = { result: 'duplicate_result', dealKind: 'duplicate_kind', date: 'duplicate_date', amount: 'duplicate_amount' } as const;
 
 /** Each word as a result, date, amount or plain word, in order; the first problem wins. */
 function classify(tokens: string[], ctx: DealParseContext, command: string): Item[] | Problem {
   const items: Item[] = [];
   const seen = new Map<Item['kind'], string>();
   for (const token of tokens) {
-    const item = classifyToken(token, ctx);
+    const afterAccountWord = items.some((i) => i.kind === 'word');
+    const item: Item | Problem = token === 'new' && !afterAccountWord ? { kind: 'dealKind', token, value: 'new' } : classifyToken(token, ctx);
     if (isProblem(item)) return item;
     if (item.kind !== 'word') {
       const earlier = seen.get(item.kind);
@@ -232,15 +256,17 @@ function classifyToken(token: string, dateCtx: EntryDateContext): Item | Problem
   const day = resolveEntryDay(token, dateCtx);
   if (day instanceof Date) return { kind: 'date', token, value: day };
   if (day !== null) return problem(day.code, () => day.message);
-  const result = RESULT_WORDS[token.toLowerCase()];
-  if (result !== undefined) return { kind: 'result', token, value: result };
+  // Own keys only: `constructor` or `toString` is an account word, not a lookup of Object.prototype.
+  const lower = token.toLowerCase();
+  if (Object.hasOwn(RESULT_WORDS, lower)) return { kind: 'result', token, value: RESULT_WORDS[lower]! };
+  if (Object.hasOwn(KIND_WORDS, lower)) return { kind: 'dealKind', token, value: KIND_WORDS[lower]! };
   const amount = lexAmount(token, 'command');
   if (amount === undefined) return { kind: 'word', token };
   if (isProblem(amount)) return amount;
   return { kind: 'amount', token, value: amount };
 }
 
-function duplicate(kind: 'result' | 'date' | 'amount', earlier: string, token: string, command: string): Problem {
+function duplicate(kind: 'result' | 'dealKind' | 'date' | 'amount', earlier: string, token: string, command: string): Problem {
   const code = DUPLICATE_CODE[kind];
   if (kind === 'amount') {
     return problem(
@@ -251,6 +277,12 @@ function duplicate(kind: 'result' | 'date' | 'amount', earlier: string, token: s
   }
   if (kind === 'result') {
     return problem(code, (q) => `You gave ${q(earlier)} and ${q(token)}. Say ${q('won')} or ${q('lost')} once (won is the default).`);
+  }
+  if (kind === 'dealKind') {
+    return problem(
+      code,
+      (q) => `You gave ${q(earlier)} and ${q(token)}. Give the kind once: ${q('new')}, ${q('expansion')} or ${q('renewal')} (new business is the default).`,
+    );
   }
   return problem(code, (q) => `You gave two ${DUPLICATE_NOUN[kind]}: ${q(earlier)} and ${q(token)}. Give at most one.`);
 }
@@ -289,9 +321,10 @@ export function dealUsageText(command: string, defaultCurrency: string, backdate
   const globex = backdateDays >= 1 ? `${command} Globex 12.5k yesterday` : `${command} Globex 12.5k`;
   const lines = [
     '*Log a closed deal*',
-    `\`${command} [won|lost] [account] [amount] [date] [-- notes]\``,
+    `\`${command} [won|lost] [new|expansion|renewal] [account] [amount] [date] [-- notes]\``,
     'The order is free; notes go last, after ` -- `. A won deal needs an amount; everything else is optional.',
     '• *Result:* `won` (the default) or `lost`',
+    '• *Kind:* `new` business (the default), `expansion` or `renewal`. `new` counts only in lower case before the account, so `New Relic` stays an account name',
     `• *Amount:* \`12500\`, \`12,500.50\`, \`12.5k\`, \`1.2m\`; in ${home} unless you add a symbol (\`$12,500\`, \`€9,000\`, \`£750\`, \`¥120000\`) or a currency code next to it (\`9000 EUR\`, \`EUR 9k\`). \`$\` is US dollars and \`¥\` is yen unless the workspace uses another dollar or yuan.`,
     '    Any number counts as the amount, so an account like 3M goes in the form instead.',
     `• *Date closed:* \`today\` (the default), \`yesterday\`, a weekday like \`mon\`, or \`2026-11-27\`; at most ${backdateDays} days back`,
@@ -301,6 +334,7 @@ export function dealUsageText(command: string, defaultCurrency: string, backdate
     `• \`${globex}\``,
     `• \`${command} Initech 9000 EUR -- 3-year plan\``,
     `• \`${ex.lost}\``,
+    `• \`${ex.renewal}\``,
     `Send \`${command}\` alone to open a form.`,
   ];
   return lines.join('\n');

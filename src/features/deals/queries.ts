@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { isEntryId } from '../../entries/entry-id.js';
-import { deals, type DealSource, type DealStatus } from '../../db/schema/index.js';
+import { deals, type DealKind, type DealSource, type DealStatus, type SatisfactionScale } from '../../db/schema/index.js';
 import type { Money } from '../../lib/money.js';
 import { dealSums } from '../../metrics/index.js';
 import type { Range } from '../../periods/week.js';
@@ -18,6 +18,16 @@ export interface DealFields {
   closedAt: Date;
   account: string | null;
   notes: string | null;
+  /** New business, expansion or renewal. Absent: new business for a new deal, unchanged by an update. */
+  kind?: DealKind;
+  /** The customer's satisfaction score. Absent: none for a new deal, unchanged by an update (a later survey keeps it). */
+  satisfaction?: SatisfactionScore;
+}
+
+/** A satisfaction score and the scale it was given on (the workspace's when it arrived). */
+export interface SatisfactionScore {
+  score: number;
+  scale: SatisfactionScale;
 }
 
 function columns(f: DealFields) {
@@ -29,6 +39,8 @@ function columns(f: DealFields) {
     closedAt: f.closedAt,
     account: f.account,
     notes: f.notes,
+    ...(f.kind ? { kind: f.kind } : {}),
+    ...(f.satisfaction ? { satisfaction: f.satisfaction.score, satisfactionScale: f.satisfaction.scale } : {}),
   };
 }
 
@@ -88,6 +100,26 @@ export async function upsertExternalDeal(
   }
   const { inserted, ...deal } = row;
   return { applied: true, deal, created: Boolean(inserted) };
+}
+
+/** What scoreExternalDeal did: scored the deal, found it updated by a request signed later, or found no such deal. */
+export type ScoreResult = { kind: 'applied'; deal: Deal } | { kind: 'out_of_order'; deal: Deal } | { kind: 'unknown' };
+
+/**
+ * A satisfaction score for a deal already stored (a survey tool calling after the CRM): only the score changes. It
+ * takes its place in the deal's signed order like any webhook request (see upsertExternalDeal): one signed before
+ * the last request applied to the deal changes nothing. A deal undone in Slack (deleted) is not scored.
+ */
+export async function scoreExternalDeal(db: Db, teamId: string, externalId: string, satisfaction: SatisfactionScore, now: Date, signedAt: Date): Promise<ScoreResult> {
+  const live = and(eq(deals.teamId, teamId), eq(deals.externalId, externalId), isNull(deals.deletedAt));
+  const [scored] = await db
+    .update(deals)
+    .set({ satisfaction: satisfaction.score, satisfactionScale: satisfaction.scale, webhookTimestamp: signedAt, updatedAt: now })
+    .where(and(live, or(isNull(deals.webhookTimestamp), lte(deals.webhookTimestamp, signedAt))))
+    .returning();
+  if (scored) return { kind: 'applied', deal: scored };
+  const [newer] = await db.select().from(deals).where(live);
+  return newer ? { kind: 'out_of_order', deal: newer } : { kind: 'unknown' };
 }
 
 export async function findDeal(db: Db, teamId: string, id: string): Promise<Deal | undefined> {

@@ -7,7 +7,7 @@ import { sendPrivately } from '../../slack/deliver.js';
 import type { ViewSubmitArgs } from '../../slack/listener-args.js';
 import { requireTeamId } from '../../slack/team-id.js';
 import type { CelebrationQueue } from './celebrations.js';
-import { buildDealConfirmation, loadDealContext, tellRepAboutDeal } from './context.js';
+import { buildDealConfirmation, effortLineBefore, loadDealContext, tellRepAboutDeal } from './context.js';
 import { readDealSubmission } from './modal-input.js';
 import { DEAL_BLOCK, DEAL_ON_BEHALF_FIELD, decodeDealMetadata } from './modal.view.js';
 import { localDay } from '../../periods/week.js';
@@ -91,7 +91,9 @@ export async function handleDealModalSubmit(args: ViewSubmitArgs, deps: Deps, ce
   void celebrations.celebrate(stored.deal);
   deps.afterChange(teamId, stored.deal.userId);
   try {
-    await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, stored.deal, stored.verb, userId));
+    // After the ack (the modal is closed): the effort line still waits at most EFFORT_WAIT_MS, never failing the confirmation.
+    const effort = await effortLineBefore(deps, stored.deal);
+    await sendPrivately(client, deps.logger, { userId, channelId: meta.channelId }, await buildDealConfirmation(deps, dc, stored.deal, stored.verb, userId, effort));
   } finally {
     if (!stored.verb) await tellRepAboutDeal(deps, dc, stored.deal);
   }

@@ -3,10 +3,11 @@
  * rules between fields, in `readDeal`. Pure: no I/O.
  */
 import { z } from 'zod';
-import { DEAL_STATUSES, type DealStatus } from '../../db/schema/index.js';
+import { DEAL_STATUSES, type DealKind, type DealStatus, type SatisfactionScale } from '../../db/schema/index.js';
+import { DEAL_KIND_CHOICES, readDealKind, readSatisfaction } from '../../entries/deal-kinds.js';
 import { currencyExponent, decimalToMinor, isKnownCurrency } from '../../lib/money.js';
 import { dayInstant, isoInstant, type LocalDate, parseIso } from '../../periods/calendar.js';
-import type { DealFields } from './queries.js';
+import type { DealFields, SatisfactionScore } from './queries.js';
 
 /** The largest amount accepted, in major units of any currency. */
 export const MAX_WEBHOOK_AMOUNT = 1_000_000_000n;
@@ -136,6 +137,24 @@ export const FIELD_SCHEMAS = {
   closed_at: closedAtSchema,
   account: optionalText('account', 255),
   notes: optionalText('notes', 3000),
+  /** new, expansion or renewal, any case ("New Business" too); absent: new for a new deal, unchanged on an update. */
+  kind: z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: `kind must be ${DEAL_KIND_CHOICES}` })
+      .transform((v, ctx): DealKind => {
+        const kind = readDealKind(v);
+        if (kind) return kind;
+        ctx.addIssue({ code: 'custom', message: `kind ${JSON.stringify(v.slice(0, 40))} is not ${DEAL_KIND_CHOICES}` });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+  /**
+   * The customer's satisfaction score: a whole number (JSON number or digits) on the workspace's scale, checked in
+   * readDeal / readScoreFollowUp, which know the scale. Absent: none for a new deal, unchanged on an update.
+   */
+  satisfaction: z.preprocess(blankToUndefined, z.union([z.number(), z.string()], { error: 'satisfaction must be a whole number like 4' }).optional()),
   slack_user_id: z.preprocess(
     blankToUndefined,
     z
@@ -176,6 +195,8 @@ export interface ReadContext {
   /** The workspace time zone a date-only closed_at is read in. */
   timeZone: string;
   now: Date;
+  /** The workspace's satisfaction scale, which a `satisfaction` is read on (absent: csat5, the default). */
+  satisfactionScale?: SatisfactionScale;
 }
 
 /** Validate a parsed JSON body: the deal, or every field error found. Pure. */
@@ -232,6 +253,8 @@ export function readDeal(body: unknown, ctx: ReadContext): { ok: true; value: We
     }
   }
 
+  const satisfaction = failed.has('satisfaction') ? undefined : scoreOf(v.satisfaction, ctx, errors);
+
   // The rep: slack_user_id wins when both are given.
   let rep: Rep | undefined;
   if (v.slack_user_id) rep = { kind: 'slack_user_id', userId: v.slack_user_id };
@@ -246,9 +269,57 @@ export function readDeal(body: unknown, ctx: ReadContext): { ok: true; value: We
     value: {
       externalId: v.external_id,
       rep,
-      fields: { status: v.status, amount, closedAt, account: v.account ?? null, notes: v.notes ?? null },
+      fields: {
+        status: v.status,
+        amount,
+        closedAt,
+        account: v.account ?? null,
+        notes: v.notes ?? null,
+        ...(v.kind ? { kind: v.kind } : {}),
+        ...(satisfaction ? { satisfaction } : {}),
+      },
     },
   };
+}
+
+/** A present satisfaction on the workspace's scale, or undefined (absent, or wrong: the error is added to `errors`). */
+function scoreOf(value: number | string | undefined, ctx: ReadContext, errors: FieldError[]): SatisfactionScore | undefined {
+  if (value === undefined) return undefined;
+  const scale = ctx.satisfactionScale ?? 'csat5';
+  const read = readSatisfaction(value, scale);
+  if ('error' in read) {
+    errors.push({ field: 'satisfaction', message: `satisfaction ${read.error}` });
+    return undefined;
+  }
+  return { score: read.score, scale };
+}
+
+/** A survey tool's later call: the deal's external id and its satisfaction score, nothing else. */
+export interface ScoreFollowUp {
+  externalId: string;
+  satisfaction: SatisfactionScore;
+}
+
+/** The deal fields a satisfaction-only follow-up leaves out (it names the deal and gives the score). */
+const DEAL_ONLY_FIELDS = Object.keys(FIELD_SCHEMAS).filter((f) => f !== 'external_id' && f !== 'satisfaction');
+
+/**
+ * A body with `satisfaction` and no other deal field (unknown fields aside) is a follow-up for a deal already
+ * stored: undefined for any other body (read it with readDeal), else the follow-up or its field errors. Pure.
+ */
+export function readScoreFollowUp(body: unknown, ctx: ReadContext): { ok: true; value: ScoreFollowUp } | { ok: false; errors: FieldError[] } | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const input = body as Record<string, unknown>;
+  if (blankToUndefined(input.satisfaction) === undefined) return undefined;
+  if (DEAL_ONLY_FIELDS.some((f) => blankToUndefined(input[f]) !== undefined)) return undefined;
+  const errors: FieldError[] = [];
+  const externalId = FIELD_SCHEMAS.external_id.safeParse(input.external_id);
+  if (!externalId.success) for (const issue of externalId.error.issues) errors.push({ field: 'external_id', message: issue.message });
+  const raw = FIELD_SCHEMAS.satisfaction.safeParse(input.satisfaction);
+  if (!raw.success) for (const issue of raw.error.issues) errors.push({ field: 'satisfaction', message: issue.message });
+  const satisfaction = raw.success ? scoreOf(raw.data, ctx, errors) : undefined;
+  if (errors.length > 0 || !externalId.success || !satisfaction) return { ok: false, errors };
+  return { ok: true, value: { externalId: externalId.data, satisfaction } };
 }
 
 /** An instant as is; a day at noon in the workspace zone (noon keeps the day in nearby zones), or now for today before noon. */

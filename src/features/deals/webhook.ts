@@ -11,10 +11,14 @@
  *   that is not UTF-8; 422 when the rep is a bot or deactivated; 503 (with Retry-After) when Slack cannot be asked
  *   about the rep or the database is unavailable; 409 `already_received` for a request whose signature was already
  *   accepted (a replay, or a retry of a request that was stored), 409 `out_of_order` for an update signed before
- *   the last one applied to that deal.
+ *   the last one applied to that deal; 404 `unknown_deal` for a satisfaction-only follow-up whose external_id has no deal.
  *   Nothing is stored unless the answer is 200.
  * - Idempotent: the same `external_id` again updates that deal (one row per workspace and external id), in the
  *   order the requests were signed (X-Sales-Pulse-Timestamp); the same signed request is applied at most once.
+ *   An update without `kind` or `satisfaction` keeps the deal's.
+ * - A follow-up (a survey tool calling later): a body with only `external_id` and `satisfaction` scores the deal
+ *   already stored under that id and changes nothing else; 404 `unknown_deal` when there is none (nothing stored).
+ *   It takes its place in the deal's signed order like any other request.
  *
  * The parts: webhook-auth.ts (signature), webhook-receipts.ts (replays), webhook-body.ts (fields), rep-directory.ts
  * (who the rep is), webhook-http.ts (reading and answering); this file is the route that strings them together.
@@ -29,10 +33,10 @@ import { beforeDeadline, commitBefore, CommitOutcomeUnknown, DeadlineExceeded, d
 import type { Deps } from '../../deps.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { CelebrationQueue } from './celebrations.js';
-import { upsertExternalDeal, type Deal, type DealFields } from './queries.js';
+import { scoreExternalDeal, upsertExternalDeal, type Deal, type DealFields } from './queries.js';
 import { SlackRepDirectory, SlackUnavailable, withTimeout } from './rep-directory.js';
 import { authAnswer, authenticate, type Authenticated } from './webhook-auth.js';
-import { readDeal, type FieldError, type Rep } from './webhook-body.js';
+import { readDeal, readScoreFollowUp, type FieldError, type Rep, type ScoreFollowUp } from './webhook-body.js';
 import { BodyTooLarge, readRawBody, sendJson } from './webhook-http.js';
 import { findReceipt, receiptExpiry, receiptPurger, recordReceipt } from './webhook-receipts.js';
 
@@ -76,18 +80,29 @@ class AlreadyReceived extends Error {
   }
 }
 
-type Stored = { kind: 'stored'; deal: Deal; created: boolean } | { kind: 'out_of_order'; deal: Deal } | { kind: 'already_received'; dealId: string };
+type Stored =
+  | { kind: 'stored'; deal: Deal; created: boolean }
+  | { kind: 'out_of_order'; deal: Deal }
+  | { kind: 'already_received'; dealId: string }
+  | { kind: 'unknown_deal' };
 
 /**
- * Apply an authenticated request's deal at most once and in signing order, in one transaction: the deal (unless
- * a request signed later was applied first), then its receipt (unless the same signature got there first, which
- * undoes the deal's update).
+ * Apply an authenticated request's deal (or a follow-up's score) at most once and in signing order, in one
+ * transaction: the deal or its score (unless a request signed later was applied first, or, for a score, there is no
+ * such deal), then its receipt (unless the same signature got there first, which undoes the change).
  */
-async function storeOnce(db: Db, auth: Authenticated, externalId: string, fields: DealFields, now: Date): Promise<Stored> {
+async function storeOnce(db: Db, auth: Authenticated, externalId: string, change: { fields: DealFields } | { score: ScoreFollowUp }, now: Date): Promise<Stored> {
   const signedAt = new Date(auth.timestamp * 1000);
   try {
-    return await commitBefore(db, deadlineIn(WEBHOOK_DATABASE_DEADLINE_MS), async (tx) => {
-      const result = await upsertExternalDeal(tx, auth.teamId, externalId, fields, 'webhook', now, signedAt);
+    return await commitBefore(db, deadlineIn(WEBHOOK_DATABASE_DEADLINE_MS), async (tx): Promise<Stored> => {
+      let result: { applied: true; deal: Deal; created: boolean } | { applied: false; deal: Deal };
+      if ('fields' in change) {
+        result = await upsertExternalDeal(tx, auth.teamId, externalId, change.fields, 'webhook', now, signedAt);
+      } else {
+        const scored = await scoreExternalDeal(tx, auth.teamId, externalId, change.score.satisfaction, now, signedAt);
+        if (scored.kind === 'unknown') return { kind: 'unknown_deal' };
+        result = scored.kind === 'applied' ? { applied: true, deal: scored.deal, created: false } : { applied: false, deal: scored.deal };
+      }
       if (!result.applied) return { kind: 'out_of_order', deal: result.deal };
       const recorded = await recordReceipt(tx, { teamId: auth.teamId, signature: auth.signature, dealId: result.deal.id, expiresAt: receiptExpiry(auth.timestamp) });
       // The same signature means the same body, so the same deal as the request that got there first.
@@ -180,10 +195,21 @@ export function dealWebhookRoute(
 
     const [workspace] = await beforeDeadline(
       readsBy,
-      deps.db.select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)),
+      deps.db
+        .select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone, satisfactionScale: workspaces.satisfactionScale })
+        .from(workspaces)
+        .where(eq(workspaces.teamId, teamId)),
     );
     const now = deps.clock.now();
-    const read = readDeal(body, { defaultCurrency: workspace?.currency ?? 'USD', timeZone: workspace?.timeZone ?? 'UTC', now });
+    const readContext = { defaultCurrency: workspace?.currency ?? 'USD', timeZone: workspace?.timeZone ?? 'UTC', satisfactionScale: workspace?.satisfactionScale, now };
+    // A survey tool's score for a deal already stored: no rep to look up, only the score changes.
+    const followUp = readScoreFollowUp(body, readContext);
+    if (followUp) {
+      await answerFollowUp(followUp, auth, res, now);
+      await receipts.after(now);
+      return;
+    }
+    const read = readDeal(body, readContext);
     if (!read.ok) {
       logger.info({ status: 400, teamId, fields: read.errors.map((e) => e.field) }, 'deal webhook refused: invalid fields');
       sendJson(res, 400, { ok: false, error: 'invalid_request', errors: read.errors });
@@ -211,31 +237,69 @@ export function dealWebhookRoute(
       return;
     }
 
-    const stored = await storeOnce(deps.db, auth, externalId, { userId: resolved.userId, ...fields }, now);
+    const stored = await storeOnce(deps.db, auth, externalId, { fields: { userId: resolved.userId, ...fields } }, now);
+    answer(res, auth, externalId, stored);
+    // After the answer: receipts that left the signature window, at most once a minute.
+    await receipts.after(now);
+  }
+
+  /** The answer to a request applied (or not) by storeOnce; a won deal stored by a deal request is celebrated. */
+  function answer(res: ServerResponse, auth: Authenticated, externalId: string, stored: Stored, followUp = false): void {
+    const { teamId } = auth;
     if (stored.kind === 'already_received') {
       logger.info({ status: 409, teamId, externalId, dealId: stored.dealId }, 'deal webhook refused: already received');
       sendJson(res, 409, alreadyReceived(stored.dealId));
+    } else if (stored.kind === 'unknown_deal') {
+      logger.info({ status: 404, teamId, externalId }, 'deal webhook refused: satisfaction for an unknown deal');
+      sendJson(res, 404, {
+        ok: false,
+        error: 'unknown_deal',
+        errors: [
+          {
+            field: 'external_id',
+            message:
+              `no deal with external_id "${externalId}" in this workspace (or it was undone): a body with only external_id and satisfaction scores a deal already sent. ` +
+              'Send the deal first (with status and the rep), or send the score with the deal. Nothing was stored.',
+          },
+        ],
+      });
     } else if (stored.kind === 'out_of_order') {
       const latest = stored.deal.webhookTimestamp!;
+      const latestSeconds = Math.floor(latest.getTime() / 1000);
       logger.info({ status: 409, teamId, externalId, dealId: stored.deal.id, timestamp: auth.timestamp, latest: latest.toISOString() }, 'deal webhook refused: out of order');
       sendJson(res, 409, {
         ok: false,
         error: 'out_of_order',
         id: stored.deal.id,
-        latest_timestamp: Math.floor(latest.getTime() / 1000),
+        latest_timestamp: latestSeconds,
         message:
-          `An update of external_id "${externalId}" signed later (X-Sales-Pulse-Timestamp ${Math.floor(latest.getTime() / 1000)}, ${latest.toISOString()}) was already applied; ` +
-          `this one, signed at ${auth.timestamp} (${new Date(auth.timestamp * 1000).toISOString()}), is older and was not applied. Nothing to do: the deal has the newer data.`,
+          `An update of external_id "${externalId}" signed later (X-Sales-Pulse-Timestamp ${latestSeconds}, ${latest.toISOString()}) was already applied; ` +
+          `this one, signed at ${auth.timestamp} (${new Date(auth.timestamp * 1000).toISOString()}), is older and was not applied. ` +
+          (followUp ? 'To record this satisfaction score, send it again signed with the current time.' : 'Nothing to do: the deal has the newer data.'),
       });
     } else {
       const { deal, created } = stored;
+      if (followUp) {
+        logger.info({ status: 200, teamId, externalId, dealId: deal.id }, 'deal webhook scored a deal');
+        sendJson(res, 200, { ok: true, id: deal.id, created: false });
+        return;
+      }
       logger.info({ status: 200, teamId, externalId, dealId: deal.id, created, dealStatus: deal.status }, created ? 'deal webhook stored a deal' : 'deal webhook updated a deal');
       sendJson(res, 200, { ok: true, id: deal.id, created });
       // Posted in the background, paced and at most once per deal; never holds up or fails the answer.
       if (deal.status === 'won') void celebrations.celebrate(deal);
     }
-    // After the answer: receipts that left the signature window, at most once a minute.
-    await receipts.after(now);
+  }
+
+  /** A satisfaction-only follow-up: its field errors (400), or the score applied to the stored deal. */
+  async function answerFollowUp(followUp: NonNullable<ReturnType<typeof readScoreFollowUp>>, auth: Authenticated, res: ServerResponse, now: Date): Promise<void> {
+    if (!followUp.ok) {
+      logger.info({ status: 400, teamId: auth.teamId, fields: followUp.errors.map((e) => e.field) }, 'deal webhook refused: invalid fields');
+      sendJson(res, 400, { ok: false, error: 'invalid_request', errors: followUp.errors });
+      return;
+    }
+    const { externalId } = followUp.value;
+    answer(res, auth, externalId, await storeOnce(deps.db, auth, externalId, { score: followUp.value }, now), true);
   }
 
   return {

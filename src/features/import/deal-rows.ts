@@ -1,4 +1,5 @@
-import { DEAL_STATUSES, type DealStatus } from '../../db/schema/index.js';
+import { DEAL_STATUSES, type DealKind, type DealStatus, type SatisfactionScale } from '../../db/schema/index.js';
+import { DEAL_KIND_CHOICES, readDealKind, readSatisfaction } from '../../entries/deal-kinds.js';
 import { currencyExponent, decimalToMinor, isKnownCurrency } from '../../lib/money.js';
 import {
   externalIdCell,
@@ -18,6 +19,8 @@ import type { RowSpec } from './row-spec.js';
 export interface DealImportContext extends WhenContext {
   /** ISO-4217 code used when a row leaves `currency` blank (the workspace currency). */
   defaultCurrency: string;
+  /** The workspace's satisfaction scale: a `satisfaction` cell is read on it (absent: csat5, the default). */
+  satisfactionScale?: SatisfactionScale;
 }
 
 export interface ImportedDeal {
@@ -29,13 +32,19 @@ export interface ImportedDeal {
   closedAt: Date;
   account: string | null;
   notes: string | null;
+  /** Null: the cell was blank (new business for a new deal; an existing deal keeps its kind). */
+  kind: DealKind | null;
+  /** Null: blank (none for a new deal; an existing deal keeps its score). */
+  satisfaction: { score: number; scale: SatisfactionScale } | null;
 }
 
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 /**
  * Deals file: external_id, user_id, status (won|lost), amount (plain decimal like 12500.50), currency (ISO-4217,
- * default the workspace's), closed_at, account, notes. A won deal needs an amount; a lost one may leave it blank.
+ * default the workspace's), closed_at, account, notes, kind (new|expansion|renewal), satisfaction (a whole number on
+ * the workspace's scale). A won deal needs an amount; a lost one may leave it blank. A blank kind or satisfaction
+ * keeps what a deal already stored under the external_id has (new business and no score for a new one).
  */
 export function dealRowSpec(ctx: DealImportContext) {
   const cells = {
@@ -61,10 +70,20 @@ export function dealRowSpec(ctx: DealImportContext) {
     closed_at: whenCell('closed_at', ctx),
     account: textCell('account', MAX_NAME_LENGTH),
     notes: textCell('notes', MAX_NOTES_LENGTH),
+    kind: optionalCell().transform((v, zctx) => {
+      if (v === undefined) return null;
+      return readDealKind(v) ?? fail(zctx, `kind ${shown(v)} is not ${DEAL_KIND_CHOICES}`);
+    }),
+    satisfaction: optionalCell().transform((v, zctx) => {
+      if (v === undefined) return null;
+      const scale = ctx.satisfactionScale ?? 'csat5';
+      const read = readSatisfaction(v, scale);
+      return 'error' in read ? fail(zctx, `satisfaction ${read.error}`) : { score: read.score, scale };
+    }),
   };
   const spec: RowSpec<typeof cells, ImportedDeal> = {
     noun: 'deals',
-    columns: ['external_id', 'user_id', 'status', 'amount', 'currency', 'closed_at', 'account', 'notes'],
+    columns: ['external_id', 'user_id', 'status', 'amount', 'currency', 'closed_at', 'account', 'notes', 'kind', 'satisfaction'],
     required: ['user_id', 'status', 'amount', 'closed_at'],
     cells,
     combine(c, failed) {
@@ -100,6 +119,8 @@ export function dealRowSpec(ctx: DealImportContext) {
           closedAt: c.closed_at!,
           account: c.account ?? null,
           notes: c.notes ?? null,
+          kind: c.kind ?? null,
+          satisfaction: c.satisfaction ?? null,
         },
       };
     },

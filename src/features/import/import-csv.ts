@@ -52,7 +52,7 @@ export async function importCsv(db: Db, csv: CsvInput, opts: ImportOptions): Pro
   const { teamId, kind, now } = opts;
   // Read, don't create: a file with errors must leave the database as it was.
   const [settings] = await db
-    .select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone })
+    .select({ currency: workspaces.currency, timeZone: workspaces.defaultTimeZone, satisfactionScale: workspaces.satisfactionScale })
     .from(workspaces)
     .where(eq(workspaces.teamId, teamId));
   // A workspace not seen yet will be created with the defaults; validate with those same defaults.
@@ -60,7 +60,7 @@ export async function importCsv(db: Db, csv: CsvInput, opts: ImportOptions): Pro
   const defaultCurrency = settings?.currency ?? 'USD';
 
   if (kind === 'deals') {
-    const spec = dealRowSpec({ timeZone, now, defaultCurrency });
+    const spec = dealRowSpec({ timeZone, now, defaultCurrency, satisfactionScale: settings?.satisfactionScale });
     return finish(db, kind, opts, await validate(spec, csv), upsertDealBatch);
   }
   const types = await loadActivityTypes(db, teamId);

@@ -42,18 +42,29 @@ export async function upsertDealBatch(db: Db, teamId: string, rows: ImportedDeal
       closed_at: r.closedAt.toISOString(),
       account: r.account,
       notes: r.notes,
+      kind: r.kind,
+      satisfaction: r.satisfaction?.score ?? null,
+      satisfaction_scale: r.satisfaction?.scale ?? null,
     })),
   );
   const at = now.toISOString();
+  // A blank kind or satisfaction (null here) is new business and no score for a new deal, and keeps the one a deal
+  // already stored under the external id has (read through the unique index, the same lookup the conflict makes).
   return upsertJson(
     db,
     sql`
       with written as (
-        insert into deals (team_id, user_id, status, amount_minor, currency, closed_at, account, notes, source, external_id, created_at, updated_at)
-        select ${teamId}, r.user_id, r.status, r.amount_minor, r.currency, r.closed_at, r.account, r.notes, 'import', r.external_id, ${at}::timestamptz, ${at}::timestamptz
+        insert into deals (team_id, user_id, status, amount_minor, currency, closed_at, account, notes, kind, satisfaction, satisfaction_scale, source, external_id, created_at, updated_at)
+        select ${teamId}, r.user_id, r.status, r.amount_minor, r.currency, r.closed_at, r.account, r.notes,
+               coalesce(r.kind, d.kind, 'new'),
+               case when r.satisfaction is null then d.satisfaction else r.satisfaction end,
+               case when r.satisfaction is null then d.satisfaction_scale else r.satisfaction_scale end,
+               'import', r.external_id, ${at}::timestamptz, ${at}::timestamptz
         from json_to_recordset(${json}::json) as r(
-          external_id text, user_id text, status text, amount_minor bigint, currency text, closed_at timestamptz, account text, notes text
+          external_id text, user_id text, status text, amount_minor bigint, currency text, closed_at timestamptz, account text, notes text,
+          kind text, satisfaction smallint, satisfaction_scale text
         )
+        left join deals d on d.team_id = ${teamId} and d.external_id = r.external_id
         on conflict (team_id, external_id) do update set
           user_id = excluded.user_id,
           status = excluded.status,
@@ -62,6 +73,9 @@ export async function upsertDealBatch(db: Db, teamId: string, rows: ImportedDeal
           closed_at = excluded.closed_at,
           account = excluded.account,
           notes = excluded.notes,
+          kind = excluded.kind,
+          satisfaction = excluded.satisfaction,
+          satisfaction_scale = excluded.satisfaction_scale,
           source = excluded.source,
           updated_at = excluded.updated_at,
           -- The file says the deal exists: one deleted since comes back, as with the CRM webhook.

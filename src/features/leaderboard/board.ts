@@ -1,13 +1,18 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
 import { users } from '../../db/schema/index.js';
+import { conversionStagesOf } from '../../metrics/index.js';
 import type { Deps } from '../../deps.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import { loadActivityTypes } from '../logging/index.js';
 import { attachTargetPercents } from './board-targets.js';
+import { attachEffort } from './board-effort.js';
 import { renderBoardChart } from './chart.js';
 import { computeBoard } from './compute.js';
+import { funnelChartData } from './conversion.js';
+import { drawFunnelChart } from './funnel-chart.js';
+import { releaseNativeMemory } from '../../lib/native-memory.js';
 import { boardInsights } from './insights.js';
 import { boardCsv, renderBoard, TOP_REPS_SHOWN } from './render.blocks.js';
 import type { Board, BoardPeriod } from './types.js';
@@ -49,10 +54,11 @@ export async function loadBoard(
     currency: workspace.currency,
     types,
     salesTeam: input.salesTeam,
+    conversionStages: conversionStagesOf(workspace.conversionStages),
     names: (ids) => displayNames(deps, client, input.teamId, ids),
   });
-  // "% of target" per rep, only when the workspace has targets.
-  return attachTargetPercents(deps.db, board, workspace);
+  // "% of target" per rep, only when the workspace has targets; the effort behind each rep's wins.
+  return attachEffort(deps.db, await attachTargetPercents(deps.db, board, workspace));
 }
 
 /**
@@ -68,7 +74,7 @@ export async function postBoardMessage(client: webApi.WebClient, input: { channe
 }
 
 /**
- * The chart and, for big teams, the full CSV, uploaded into the board's thread. Failures are only logged:
+ * The chart, the conversion funnel chart and, for big teams, the full CSV, uploaded into the board's thread. Failures are only logged:
  * they never block or undo the post, and are not retried (with a posting client, an upload Slack took but
  * answered late is not uploaded twice).
  */
@@ -89,6 +95,8 @@ export async function uploadThreadExtras(deps: Deps, client: webApi.WebClient, i
   }
   try {
     const png = await renderBoardChart(board);
+    // A chart's native buffers are let go before the next is drawn: a thousand boards in a row stay flat in memory.
+    await releaseNativeMemory();
     await client.files.uploadV2({
       channel_id: channel,
       thread_ts: ts,
@@ -98,6 +106,17 @@ export async function uploadThreadExtras(deps: Deps, client: webApi.WebClient, i
     });
   } catch (error) {
     deps.logger.warn({ err: error, channel }, 'could not render or upload the leaderboard chart');
+  }
+  // The conversion funnel, the team beside the median rep, after the scatter chart (none without funnel data).
+  const funnel = funnelChartData(board);
+  if (funnel) {
+    try {
+      const png = await drawFunnelChart(funnel);
+      await releaseNativeMemory();
+      await client.files.uploadV2({ channel_id: channel, thread_ts: ts, file: png, filename: 'funnel.png', title: funnel.title });
+    } catch (error) {
+      deps.logger.warn({ err: error, channel }, 'could not render or upload the funnel chart');
+    }
   }
 }
 

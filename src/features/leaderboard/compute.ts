@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
-import { loadTeamMetrics, type TeamMetrics } from '../../metrics/index.js';
+import { loadStageCounts, loadTeamMetrics, type ConversionStage, type TeamMetrics } from '../../metrics/index.js';
+import { withConversion } from './conversion.js';
 import type { Board, BoardPeriod, RepStats } from './types.js';
 
 export interface ComputeBoardInput {
@@ -10,6 +11,8 @@ export interface ComputeBoardInput {
   types: Board['types'];
   /** Only this sales team's members: ranks and medians within the team. Absent: the whole workspace. */
   salesTeam?: { id: string; name: string };
+  /** The workspace's conversion stages (metrics conversionStagesOf): the board gets a conversion section. Absent: none. */
+  conversionStages?: readonly ConversionStage[];
   /** Display names for user ids (the caller reads the users cache / Slack). A missing id shows as itself. */
   names: (userIds: string[]) => Promise<Map<string, string>>;
 }
@@ -32,6 +35,7 @@ export function boardFromMetrics(metrics: TeamMetrics, input: Omit<ComputeBoardI
     revenueRank: r.ranks!.revenue,
     activityRank: r.ranks!.activity,
     previous: { activities: r.previous.activities, headlineRevenueMinor: r.previous.headlineRevenueMinor },
+    ...(r.dealMix ? { dealMix: r.dealMix } : {}),
   }));
   reps.sort(compareReps);
   return {
@@ -44,18 +48,27 @@ export function boardFromMetrics(metrics: TeamMetrics, input: Omit<ComputeBoardI
     previousTeam: metrics.previousTeam,
     reps,
     medians: metrics.medians,
+    dealMix: metrics.dealMix,
+    ...(metrics.satisfactionScale ? { satisfactionScale: metrics.satisfactionScale } : {}),
   };
 }
 
 /**
  * A workspace's board for a period: team totals, every rep active in the current period with ranks, the previous
  * period's numbers for the ▲/▼ changes, and medians, all from src/metrics (two grouped queries, each one index
- * range scan over [previous.start, current.end) of the workspace's not-deleted rows). Names are asked for the
+ * range scan over [previous.start, current.end) of the workspace's not-deleted rows), and with conversion stages the
+ * funnel's stage counts (one more grouped query). Names are asked for the
  * active reps only, and not at all when there are none.
  */
 export async function computeBoard(db: Db, input: ComputeBoardInput): Promise<Board> {
-  const metrics = await loadTeamMetrics(db, { ...input, salesTeamId: input.salesTeam?.id });
+  const stages = input.conversionStages;
+  // The conversion funnel: one more grouped query (metrics/funnel), whatever the number of reps.
+  const [metrics, stageCounts] = await Promise.all([
+    loadTeamMetrics(db, { ...input, salesTeamId: input.salesTeam?.id }),
+    stages && stages.length > 0 ? loadStageCounts(db, input.teamId, stages, input.period, { salesTeamId: input.salesTeam?.id }) : undefined,
+  ]);
   const active = metrics.reps.map((r) => r.userId).sort();
   const names = active.length > 0 ? await input.names(active) : new Map<string, string>();
-  return boardFromMetrics(metrics, input, names);
+  const board = boardFromMetrics(metrics, input, names);
+  return stages && stageCounts ? withConversion(board, stages, stageCounts) : board;
 }

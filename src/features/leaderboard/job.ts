@@ -30,7 +30,6 @@ import { sendDirectMessage } from '../../slack/deliver.js';
 import { loadBoard, postBoardMessage, uploadThreadExtras } from './board.js';
 import { cadenceLabel, formatSlot, latestSlot, nextSlot } from './schedule.js';
 import type { Board } from './types.js';
-import { releaseNativeMemory } from '../../lib/native-memory.js';
 
 export const LEADERBOARD_JOB = 'leaderboard';
 /**
@@ -156,8 +155,7 @@ export function createLeaderboardJob(options: LeaderboardJobOptions): ScheduledJ
     } catch (error) {
       next.log.warn({ err: error }, 'the scheduled leaderboard was posted, but its thread (the chart) failed');
     }
-    // A chart's native buffers are let go before the next is drawn: a thousand in a row stay flat in memory.
-    await releaseNativeMemory();
+    // (uploadThreadExtras lets each chart's native buffers go before the next is drawn.)
   };
   const drawWhile = async (more: () => boolean): Promise<void> => {
     while (more()) {

@@ -1,17 +1,22 @@
 /**
  * The leaderboard as a Slack message, and as a CSV of every rep. Pure: a Board in, JSON or text out.
  *
- * Layout (at most 11 blocks, whatever the team size):
+ * Layout (at most 15 blocks, whatever the team size):
  *   header        "Sales Pulse leaderboard" (a sales team's board: "East AEs leaderboard")
  *   context       the period, and the period the changes compare with
  *   section       team totals as mrkdwn fields (revenue per currency, deals, win rate, average deal,
  *                 activities and by type, revenue per activity), changes ▲/▼ vs the previous period; with exchange
  *                 rates one converted headline ("(converted to USD)") and any amount with no rate named under it
  *   context       with exchange rates: the per-currency amounts behind the converted headline
+ *   section       when deals closed: new customers, retention, satisfaction and revenue by kind (deal-mix.blocks.ts);
+ *                 the table then has a "Satisfaction" column beside revenue when a shown rep has a scored deal
  *   table         one table block (Slack allows one per message): header row + the top 20 reps by revenue;
  *                 raw_text cells, so names render literally with no escaping; a "% of target" column when
  *                 some rep has a target (RepStats.targetPercent), still within 20 cells a row
  *   context       "Showing the top 20 of N reps…" when there are more
+ *   section ×1–2  with conversion stages: the funnel, reps against the median rep, where effort leaks (conversion.blocks.ts)
+ *   section       when a shown rep won a deal with activity on its account: median activities and days per win,
+ *                 as plain_text (names literal; effort.blocks.ts)
  *   section ×2    "Insights" and the lines themselves as plain_text (names literal, emoji shortcodes on)
  *   context       optional footer
  *   actions       optional "Post to channel" button
@@ -25,7 +30,10 @@ import { activitiesWithScore, convertedLabel, formatRevenue, formatScore, perCur
 import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import type { KnownBlock } from '../../slack/blocks.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
+import { EFFORT_CSV_HEADERS, effortBlocks, effortCsvCells } from './effort.blocks.js';
 import type { Board, RepStats } from './types.js';
+import { conversionBlocks } from './conversion.blocks.js';
+import { dealMixBlocks, hasSatisfactionColumn, satisfactionCell } from './deal-mix.blocks.js';
 
 export const POST_TO_CHANNEL_ACTION = 'leaderboard_post_to_channel';
 /** Reps shown in the message's table; the rest go to the CSV. */
@@ -165,7 +173,8 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
   let typeColumns = typesPresent(board);
   const targetColumn = hasTargetColumn(board);
   const scoreColumn = hasScoreColumn(board);
-  const room = LIMITS.tableCells - FIXED_COLUMNS - (targetColumn ? 1 : 0) - (scoreColumn ? 1 : 0);
+  const satisfactionColumn = hasSatisfactionColumn(board, shown);
+  const room = LIMITS.tableCells - FIXED_COLUMNS - (targetColumn ? 1 : 0) - (scoreColumn ? 1 : 0) - (satisfactionColumn ? 1 : 0);
   // More types than columns: the first (room - 1) get their own column, the rest share "Other".
   const overflow = typeColumns.length > room ? typeColumns.slice(room - 1) : [];
   if (overflow.length > 0) typeColumns = typeColumns.slice(0, room - 1);
@@ -175,6 +184,7 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
     '#',
     'Rep',
     board.team.conversion ? `Revenue (${currency})` : 'Revenue',
+    ...(satisfactionColumn ? ['Satisfaction'] : []),
     'Won',
     'Activities',
     ...(scoreColumn ? ['Score'] : []),
@@ -193,6 +203,7 @@ function tableBlock(board: Board, shown: RepStats[]): TableBlock {
       String(i + 1),
       cellName(rep),
       formatRevenue(rep, currency),
+      ...(satisfactionColumn ? [satisfactionCell(board, rep)] : []),
       n(rep.won),
       n(rep.activities),
       ...(scoreColumn ? [rep.activityScore === undefined ? DASH : formatScore(rep.activityScore)] : []),
@@ -259,6 +270,8 @@ export function renderBoard(board: Board, opts: RenderBoardOptions): { text: str
       const note = `${perCurrency}, converted at the rate in force on each deal’s close date.`;
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(note, LIMITS.contextText) }] });
     }
+    // New customers, retention, satisfaction and revenue by kind (deal-mix.blocks.ts).
+    blocks.push(...dealMixBlocks(board));
     const shown = board.reps.slice(0, TOP_REPS_SHOWN);
     blocks.push(tableBlock(board, shown));
     if (board.reps.length > shown.length) {
@@ -266,6 +279,10 @@ export function renderBoard(board: Board, opts: RenderBoardOptions): { text: str
       const more = `Showing the top ${shown.length} of ${n(board.reps.length)} reps by revenue${csvInThread ? '; all reps are in the CSV in the thread.' : '.'}`;
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: more }] });
     }
+    // The conversion funnel, its rates against the previous period, reps against the median rep (conversion.blocks.ts).
+    blocks.push(...conversionBlocks(board));
+    // The effort behind each shown rep's wins: median activities and days per won deal (effort.blocks.ts).
+    blocks.push(...effortBlocks(shown));
   }
 
   const insights = opts.insights.map((line) => line.trim()).filter((line) => line !== '');
@@ -345,6 +362,8 @@ export function boardCsv(board: Board): string {
   const targetColumn = hasTargetColumn(board);
   const converting = board.team.conversion !== undefined;
   const scoreColumn = hasScoreColumn(board);
+  // The effort columns, only when some rep has an effort (a won deal with activity on its account).
+  const effortColumns = board.reps.some((r) => r.effort !== undefined);
   const header = [
     'Position',
     'Rep',
@@ -364,6 +383,7 @@ export function boardCsv(board: Board): string {
     'Previous activities',
     `Previous revenue (${headline})`,
     ...(targetColumn ? ['% of target'] : []),
+    ...(effortColumns ? EFFORT_CSV_HEADERS : []),
   ];
   const lines = [header.map((h) => csvField(csvText(h))).join(',')];
   board.reps.forEach((rep, i) => {
@@ -389,6 +409,7 @@ export function boardCsv(board: Board): string {
       String(rep.previous.activities),
       decimal(rep.previous.headlineRevenueMinor, headline),
       ...(targetColumn ? [rep.targetPercent === undefined || rep.targetPercent === null ? '' : String(rep.targetPercent)] : []),
+      ...(effortColumns ? effortCsvCells(rep) : []),
     ];
     lines.push(row.map(csvField).join(','));
   });

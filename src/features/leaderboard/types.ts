@@ -1,4 +1,5 @@
-import type { Totals } from '../../metrics/index.js';
+import type { DealMix, Funnel, Totals } from '../../metrics/index.js';
+import type { SatisfactionScale } from '../../entries/deal-kinds.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import type { BoardPeriod } from '../../periods/types.js';
 
@@ -23,6 +24,25 @@ export interface RepStats extends Totals {
    * (features/targets) when the workspace has targets; null when none applies to this rep; absent without targets.
    */
   targetPercent?: number | null;
+  /** The rep's conversion funnel this period (stage counts and rates): set when the board has a conversion section. */
+  funnel?: Funnel;
+  /**
+   * The effort behind the rep's wins this period (metrics/effort.ts): median activities and median days per won deal,
+   * over the `deals` won deals that have one (an account with matching activity). Set by attachEffort; absent: none.
+   */
+  effort?: { activities: number; days: number; deals: number };
+  /** The rep's deals this period by kind, new customers and satisfaction (metrics/deal-mix.ts); absent: none closed. */
+  dealMix?: DealMix;
+}
+
+/**
+ * The conversion section (metrics/funnel): the team's funnel pooled (its reps' counts summed, then divided), in this
+ * period and the previous one, and the median rep's (per step, the median of the active reps' rates).
+ */
+export interface BoardConversion {
+  team: Funnel;
+  previousTeam: Funnel;
+  median: Funnel;
 }
 
 export type Quadrant = 'leading' | 'busy_not_closing' | 'efficient_closer' | 'quiet';
@@ -40,4 +60,10 @@ export interface Board {
   /** Sorted by headline revenue, then activities (both descending), then name. */
   reps: RepStats[];
   medians: { activities: number; headlineRevenueMinor: bigint };
+  /** The conversion funnel section; absent when the board was computed without stages. */
+  conversion?: BoardConversion;
+  /** The team's deals this period by kind, new customers, retention and satisfaction; absent: not computed. */
+  dealMix?: DealMix;
+  /** The scale satisfaction averages are on (the workspace's); absent when no deal was read. */
+  satisfactionScale?: SatisfactionScale;
 }

@@ -6,7 +6,8 @@ import { handleLogCommand, LOG_COMMANDS, openLogModal } from './commands.js';
 import { ACTION_EDIT, ACTION_UNDO } from './confirmation.blocks.js';
 import { LOGGING_CONTEXT_KEEP_MS, type LoggingContext } from './context.js';
 import { InFlight } from '../../lib/in-flight.js';
-import { LOG_MODAL_CALLBACK, TYPE_SELECT_ACTION } from './modal.view.js';
+import { ACCOUNT_FIELD, LOG_MODAL_CALLBACK, TYPE_SELECT_ACTION } from './modal.view.js';
+import { handleAccountOptions } from '../../entries/account-field.js';
 import { handleLogModalSubmit } from './submit.js';
 
 export { openLogModal } from './commands.js';
@@ -30,6 +31,8 @@ export function register(app: App, deps: Deps): void {
     await openLogModal(deps, client, { teamId: requireTeamId(body), userId: body.user.id, triggerId: shortcut.trigger_id, metadata: {} });
   });
   app.view<ViewSubmitAction>(LOG_MODAL_CALLBACK, (args) => handleLogModalSubmit(args, deps));
+  // The account field's suggestions as the person types (entries/account-field.ts).
+  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: ACCOUNT_FIELD.pick.actionId }, (args) => handleAccountOptions(args, deps));
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_UNDO }, (args) => handleUndo(args, deps));
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_EDIT }, (args) => handleEdit(args, deps));
   app.action<BlockAction<StaticSelectAction>>({ type: 'block_actions', action_id: TYPE_SELECT_ACTION }, (args) => handleTypeChange(args, deps));

@@ -1,8 +1,9 @@
-import { MAX_ACCOUNT_LENGTH, MAX_NOTES_LENGTH } from '../../entries/limits.js';
+import { readAccountField } from '../../entries/account-field.js';
+import { MAX_NOTES_LENGTH } from '../../entries/limits.js';
 import { inputText as text, viewStateSchema } from '../../slack/view-state.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { findOutcome } from '../../entries/activity-types.js';
-import { ACTION, BLOCK, TYPE_SELECT_ACTION } from './modal.view.js';
+import { ACCOUNT_FIELD, ACTION, BLOCK, TYPE_SELECT_ACTION } from './modal.view.js';
 import { MAX_COUNT, parseDurationText, validateOccurredDate, type ParseContext } from './parse.js';
 import type { ActivityChanges } from './queries.js';
 
@@ -59,8 +60,10 @@ export function readModalSubmission(rawValues: unknown, ctx: ParseContext, opts:
 
   const notes = text(values, BLOCK.notes, ACTION.notes);
   if (notes && notes.length > MAX_NOTES_LENGTH) errors[BLOCK.notes] = `Notes can be at most ${MAX_NOTES_LENGTH} characters (these are ${notes.length}).`;
-  const account = text(values, BLOCK.account, ACTION.account);
-  if (account && account.length > MAX_ACCOUNT_LENGTH) errors[BLOCK.account] = `Keep the account name under ${MAX_ACCOUNT_LENGTH} characters.`;
+  // An existing account picked, or a new one typed: one of the two.
+  const accountRead = readAccountField(values, ACCOUNT_FIELD);
+  const account = accountRead.ok ? accountRead.account : null;
+  if (!accountRead.ok) Object.assign(errors, accountRead.errors);
   const contact = text(values, BLOCK.contact, ACTION.contact);
   if (contact && contact.length > 200) errors[BLOCK.contact] = 'Keep the contact under 200 characters.';
 

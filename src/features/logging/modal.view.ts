@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { truncate } from '../../slack/text.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { onBehalfBlock } from '../../entries/on-behalf.js';
+import { accountFieldBlocks, type AccountFieldIds } from '../../entries/account-field.js';
 import { MAX_COUNT } from './parse.js';
 
 type View = types.ModalView;
@@ -13,6 +14,9 @@ export const TYPE_SELECT_ACTION = 'type_input';
 
 export const BLOCK = {
   type: 'type_block',
+  /** An existing account, searched as you type (external_select; entries/account-field.ts). */
+  accountPick: 'account_pick_block',
+  /** A new account, typed (or an edited entry's account as it is). */
   account: 'account_block',
   contact: 'contact_block',
   /** Suffixed with the type key, so switching type gives a fresh outcome select (Slack keeps input per block_id). */
@@ -24,6 +28,7 @@ export const BLOCK = {
 } as const;
 
 export const ACTION = {
+  accountPick: 'account_pick_input',
   account: 'account_input',
   contact: 'contact_input',
   outcome: 'outcome_input',
@@ -32,6 +37,12 @@ export const ACTION = {
   count: 'count_input',
   notes: 'notes_input',
 } as const;
+
+/** The account field: an existing account (suggested as you type) or a new one (entries/account-field.ts). */
+export const ACCOUNT_FIELD: AccountFieldIds = {
+  pick: { blockId: BLOCK.accountPick, actionId: ACTION.accountPick },
+  typed: { blockId: BLOCK.account, actionId: ACTION.account },
+};
 
 /** The "On behalf of" field, for admins and managers only: the rep it is logged for (see entries/on-behalf.ts). */
 export const ON_BEHALF_FIELD = { blockId: 'on_behalf_block', actionId: 'on_behalf_input' } as const;
@@ -128,7 +139,7 @@ export function logActivityModal(input: {
         ...(selectedOption ? { initial_option: selectedOption } : {}),
       },
     },
-    textInput(BLOCK.account, ACTION.account, 'Account', { initial: prefill.account, placeholder: 'Acme Corp', maxLength: 200 }),
+    ...accountFieldBlocks(ACCOUNT_FIELD, { initialTyped: prefill.account }),
     textInput(BLOCK.contact, ACTION.contact, 'Contact', { initial: prefill.contact, placeholder: 'Jane Doe, VP Sales', maxLength: 200 }),
   ];
 

@@ -9,7 +9,7 @@ import { requireTeamId } from '../../slack/team-id.js';
 import { getSlackUser } from '../../slack/user-directory.js';
 import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
-import { findDeal, openDealModal, softDeleteDeal } from '../deals/index.js';
+import { effortSentence, findDeal, loadEffortLines, openDealModal, softDeleteDeal } from '../deals/index.js';
 import { changeableInSlack, changeItAtSource, sourceWords } from '../../entries/author-actions.js';
 import { dayWords, typeNoun } from '../../entries/describe.js';
 import { findActivity, loadActivityTypes, openLogModal, softDeleteActivity } from '../logging/index.js';
@@ -38,14 +38,18 @@ export function dealWords(row: DealWordsRow): string {
   return `${row.status === 'won' ? 'Won' : 'Lost'} deal${what ? `: ${what}` : ''}`;
 }
 
-/** A stored entry as the Home tab lists it; `when` is the day it happened, in the person's time zone. */
-export function recentEntry(row: RecentRow, types: ActivityTypeDef[], now: Date, timeZone: string): RecentEntry {
+/**
+ * A stored entry as the Home tab lists it; `when` is the day it happened, in the person's time zone. `efforts`: the
+ * effort words of won deals by id (deals/index.ts loadEffortLines).
+ */
+export function recentEntry(row: RecentRow, types: ActivityTypeDef[], now: Date, timeZone: string, efforts: ReadonlyMap<string, string> = new Map()): RecentEntry {
   const from = changeableInSlack(row.source) ? {} : { from: sourceWords(row.source) };
   const extra = { ...from, ...(row.loggedBy ? { loggedBy: row.loggedBy } : {}) };
   if (row.kind === 'activity') {
     return { kind: 'activity', id: row.id, text: activityWords(row, types), when: dayWords(row.occurredAt, now, timeZone), notes: row.notes, ...extra };
   }
-  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes, ...extra };
+  const effort = row.status === 'won' ? efforts.get(row.id) : undefined;
+  return { kind: 'deal', id: row.id, text: dealWords(row), when: dayWords(row.closedAt, now, timeZone), notes: row.notes, ...extra, ...(effort ? { effort: effortSentence(effort) } : {}) };
 }
 
 /**
@@ -75,6 +79,8 @@ export async function publishHome(
   const types = stats.types;
   const progress = await loadTargetProgress(deps, { teamId, userId, now, timeZone: user.timeZone });
   const rows = await loadRecentEntries(deps.db, teamId, userId, MAX_RECENT_SHOWN);
+  // The effort behind each recent win: one query for all of them.
+  const efforts = await loadEffortLines(deps, teamId, rows.flatMap((r) => (r.kind === 'deal' && r.status === 'won' && r.account ? [r.id] : [])));
   const digest = await getDigestChoice(deps.db, teamId, userId);
   const view = homeView({
     displayName: user.displayName,
@@ -82,10 +88,11 @@ export async function publishHome(
     stats: stats.current,
     observations: stats.observations,
     progress,
-    recent: rows.map((r) => recentEntry(r, types, now, user.timeZone)),
+    recent: rows.map((r) => recentEntry(r, types, now, user.timeZone, efforts)),
     digest: digest.cadence,
     digestIsDefault: digest.isDefault,
     types,
+    funnel: stats.funnel,
     notice: input.notice,
   });
   await client.views.publish({ user_id: userId, view });

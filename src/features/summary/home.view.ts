@@ -7,6 +7,8 @@ import { mention } from '../../entries/on-behalf.js';
 import { activitiesWithScore, headlineText, perCurrencyText, unconvertedLines } from '../leaderboard/index.js';
 import type { RevenueConversion } from '../../metrics/index.js';
 import { progressBar } from '../targets/index.js';
+import { funnelText } from './personal-funnel.blocks.js';
+import type { PersonalFunnel } from './personal-funnel.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -79,6 +81,8 @@ export interface RecentEntry {
   from?: string;
   /** The Slack user id of who logged it on the person's behalf (a manager): shown as "logged by @Mia". */
   loggedBy?: string | null;
+  /** A won deal's effort, plain words: "Won after 14 activities over 21 days (6 calls, …).". */
+  effort?: string;
 }
 
 export interface HomeInput {
@@ -95,6 +99,8 @@ export interface HomeInput {
   /** True when the person never chose: `digest` is the workspace default. */
   digestIsDefault: boolean;
   types: ActivityTypeDef[];
+  /** The person's own funnel this week against their team's median rep (absent: not shown). */
+  funnel?: PersonalFunnel;
   /** A one-line plain-text notice at the top (the result of the last Home action). */
   notice?: string;
 }
@@ -205,7 +211,8 @@ function recentBlocks(recent: RecentEntry[]): KnownBlock[] {
     const emoji = e.kind === 'deal' ? ':moneybag:' : ':memo:';
     const note = e.notes && e.notes.trim() ? `\n_${inline(e.notes, MAX_NOTE_CHARS)}_` : '';
     const by = e.loggedBy ? ` · _logged by ${mention(e.loggedBy)}_` : '';
-    const text = `${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${e.from ? ` · _from ${inline(e.from, 40)}_` : ''}${by}${note}`;
+    const effort = e.effort && e.effort.trim() ? `\n:chart_with_upwards_trend: ${inline(e.effort, 400)}` : '';
+    const text = `${emoji} ${inline(e.text, 400)} · ${inline(e.when, 60)}${e.from ? ` · _from ${inline(e.from, 40)}_` : ''}${by}${effort}${note}`;
     if (e.from) return section(text, { block_id: `home_recent_${i}` });
     return section(text, {
       block_id: `home_recent_${i}`,
@@ -268,6 +275,7 @@ export function homeView(input: HomeInput): types.HomeView {
       ],
     },
     ...weekBlocks(input),
+    ...(input.funnel ? [section(funnelText(input.funnel), { block_id: 'home_funnel' })] : []),
     { type: 'divider' },
     section('*Targets*', { block_id: 'home_targets' }),
     ...targetBlocks(input.progress),

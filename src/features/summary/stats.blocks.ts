@@ -1,7 +1,7 @@
 /**
  * A person's summary as a Slack message. Pure: PersonalStats (and target progress lines) in, JSON out.
  *
- * Layout (at most 9 blocks):
+ * Layout (at most 10 blocks):
  *   header        "Your Sales Pulse numbers" / "<name>'s numbers" (an admin viewing someone)
  *   context       the period (and "so far" while it runs), and the period the changes compare with
  *   section       activity fields: Activities (total and by type, ▲/▼ vs previous), then the outcomes of each
@@ -10,6 +10,8 @@
  *                 rates one converted headline, the amounts behind it and any amount with no rate, named),
  *                 Rev/activity, Win rate, Average deal
  *   section       ranks: only the person's own two ranks and how many reps are ranked
+ *   section       funnel: the person's count at each conversion stage and rate between stages, beside the median
+ *                 rep's rates of their team (never a count or name of anyone else)
  *   section       targets: each progress line (when there are any)
  *   section       observations, as plain_text (emoji on)
  *   context       footer
@@ -23,6 +25,7 @@ import { escapeMrkdwn, nonEmpty, truncate } from '../../slack/text.js';
 import { activitiesWithScore, convertedLabel, formatChange, formatRevenue, perCurrencyText, unconvertedLines } from '../leaderboard/index.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { CALL_TYPE_KEY, type PersonalRanks, type PersonalStats, type TypeOutcomes } from './stats.js';
+import { funnelText } from './personal-funnel.blocks.js';
 
 /** One target's progress: `TargetProgress` from the targets feature fits (only its plain-words `text` is shown). */
 export interface TargetProgressLine {
@@ -218,6 +221,7 @@ export function personalStatsMessage(
   blocks.push(activitySection(stats));
   blocks.push(resultsSection(stats));
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${viewerIsSubject ? 'Your ranks' : 'Ranks'} in the team*\n${ranksText(stats.ranks)}` } });
+  if (stats.funnel) blocks.push({ type: 'section', block_id: 'stats_funnel', text: { type: 'mrkdwn', text: funnelText(stats.funnel, { viewerIsSubject }) } });
   if (progress.length > 0) blocks.push(targetsSection(progress));
   if (stats.observations.length > 0) {
     blocks.push({ type: 'section', text: { type: 'plain_text', text: truncate(stats.observations.join('\n'), LIMITS.sectionText), emoji: true } });

@@ -25,6 +25,7 @@ import { ensureWorkspace } from '../../slack/workspace.js';
 import type { ActivityTypeDef } from '../../entries/activity-types.js';
 import { headlineText } from '../leaderboard/index.js';
 import { loadActivityTypes } from '../logging/index.js';
+import { loadPersonalFunnel, type PersonalFunnel } from './personal-funnel.js';
 
 /** Outcome grouping lives in src/metrics; re-exported for this feature's renderers and tests. */
 export { loadOutcomeGroups, outcomesByType, type TypeOutcomes } from '../../metrics/index.js';
@@ -74,6 +75,8 @@ export interface PersonalStats {
   outcomes: TypeOutcomes[];
   calls: CallStats;
   ranks: PersonalRanks;
+  /** The person's own funnel against the median rep of their team (absent: not loaded). */
+  funnel?: PersonalFunnel;
   /** 1–2 plain-text lines (emoji shortcodes allowed, no mrkdwn). */
   observations: string[];
 }
@@ -108,7 +111,7 @@ export function callStats(outcomes: TypeOutcomes[]): CallStats {
  * A person's summary for a period: their Totals now and in the previous period, outcomes per type, call
  * outcomes with the connect rate, their activity and revenue ranks among the active reps, and 1–2 observations.
  * Queries: the team metrics' two grouped queries (activities, deals over both periods: the same numbers and ranks
- * as the leaderboard) and one grouped outcomes query.
+ * as the leaderboard), one grouped outcomes query, and the funnel's (the person's against their team's median rep).
  */
 export async function loadPersonalStats(deps: Deps, client: webApi.WebClient, input: PersonalStatsInput): Promise<PersonalStats> {
   const { teamId, userId, period } = input;
@@ -138,6 +141,7 @@ export async function loadPersonalStats(deps: Deps, client: webApi.WebClient, in
     outcomes,
     calls: callStats(outcomes),
     ranks: { activity: rep.ranks?.activity ?? null, revenue: rep.ranks?.revenue ?? null, teamSize: metrics.reps.length },
+    funnel: await loadPersonalFunnel(deps.db, { teamId, userId, period, stored: workspace.conversionStages ?? null }),
   };
   return { ...stats, observations: personalObservations(stats) };
 }

@@ -166,6 +166,8 @@
     state.modalKey = modal.key;
     const next = els.modalRoot.querySelector('form.modal');
     state.modalViewId = next ? next.dataset.viewId : null;
+    if (next && sameView) for (const select of next.querySelectorAll('.bk-external select')) fillExternalSelect(select, suggestedOptions.get(select.name) || []);
+    if (next && !sameView) suggestedOptions.clear();
     if (next && sameView && keep) restore(next, keep);
     const firstError = els.modalRoot.querySelector('.bk-has-error input, .bk-has-error textarea, .bk-has-error select');
     const first = firstError || els.modalRoot.querySelector('input, textarea, select, button[type=submit]');
@@ -277,6 +279,62 @@
     const holder = el.closest('[data-interactive]');
     if (!holder) return;
     if (holder.dataset.interactive === 'action' || holder.dataset.dispatch === 'true') void dispatchAction(el);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // external_select: as the person types in its search box, the sandbox asks the app for options (a block_suggestion)
+  // and they fill the select under it. The last options per select are kept, so a re-rendered modal keeps them.
+
+  const suggestedOptions = new Map(); // select name -> [{ value, text }]
+  let suggestTimer = null;
+
+  function fillExternalSelect(select, options) {
+    const picked = select.value;
+    const keep = [...select.options].filter((o) => o.value === '' || o.value === picked);
+    select.replaceChildren(...keep);
+    for (const option of options) {
+      if (option.value === picked) continue;
+      const el = document.createElement('option');
+      el.value = option.value;
+      el.textContent = option.text;
+      select.append(el);
+    }
+  }
+
+  async function suggest(search) {
+    const form = search.closest('form.modal') || search.closest('[data-view-id]');
+    const select = search.parentElement && search.parentElement.querySelector('select');
+    if (!form || !select) return;
+    const min = Number(search.dataset.minQueryLength || '3');
+    if (search.value.length < min) return;
+    let answer;
+    try {
+      const response = await fetch('/sandbox/api/suggest', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ as: state.as, viewId: form.dataset.viewId, blockId: search.dataset.suggestBlockId, actionId: search.dataset.suggestActionId, value: search.value }),
+      });
+      answer = await response.json();
+    } catch {
+      return notice('The sandbox is not answering. Is npm start still running?', true);
+    }
+    if (!answer || !answer.ok) return notice((answer && answer.error) || 'No suggestions.', true);
+    const options = (answer.options || []).map((o) => ({ value: String(o.value), text: (o.text && o.text.text) || String(o.value) }));
+    suggestedOptions.set(select.name, options);
+    fillExternalSelect(select, options);
+    notice(options.length ? `${options.length} suggestion${options.length === 1 ? '' : 's'}: pick one in the list.` : 'No matches.', false);
+  }
+
+  function suggestSoon(search) {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(() => void suggest(search), 200);
+  }
+
+  document.addEventListener('input', (event) => {
+    if (event.target.matches && event.target.matches('.bk-external-search')) suggestSoon(event.target);
+  });
+  document.addEventListener('focusin', (event) => {
+    if (event.target.matches && event.target.matches('.bk-external-search') && event.target.value === '') suggestSoon(event.target);
   });
 
   // ---------------------------------------------------------------------------------------------

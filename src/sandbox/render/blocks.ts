@@ -194,6 +194,26 @@ function renderStaticSelect(el: Obj, place: Place, multiple: boolean): string {
   return renderSelect(el, place, { choices: staticChoices(asArray(el.options), selected), groups }, multiple);
 }
 
+/**
+ * external_select: its options come from the app as the person types. A search box (not a form value itself: no
+ * data-interactive) above a <select> holding the initial option and whatever the app suggested last; the page asks
+ * the sandbox for suggestions (/sandbox/api/suggest, a block_suggestion to the app) and fills the select.
+ */
+function renderExternalSelect(el: Obj, place: Place): string {
+  const initial = isObj(el.initial_option) ? [{ value: String(el.initial_option.value ?? ''), label: plainOf(el.initial_option.text), selected: true }] : [];
+  const search = `<input${attrs({
+    type: 'search',
+    class: 'bk-text-input bk-external-search',
+    placeholder: plainOf(el.placeholder) || 'Type to search',
+    'aria-label': `Search: ${place.label || 'options'}`,
+    autocomplete: 'off',
+    'data-suggest-block-id': place.blockId,
+    'data-suggest-action-id': place.actionId,
+    'data-min-query-length': typeof el.min_query_length === 'number' ? String(el.min_query_length) : '3',
+  })}>`;
+  return `<div class="bk-external">${search}${renderSelect({ ...el, placeholder: { type: 'plain_text', text: 'Pick one (type above to search)' } }, place, { choices: initial }, false)}</div>`;
+}
+
 /** users_select / channels_select and friends: choices from the workspace, plus any initial id it does not list. */
 function renderDirectorySelect(el: Obj, place: Place, ctx: RenderContext, kind: 'user' | 'channel', multiple: boolean, initial: unknown): string {
   const picked = new Set((Array.isArray(initial) ? initial : [initial]).filter((v): v is string => typeof v === 'string'));
@@ -307,6 +327,8 @@ function renderElement(el: unknown, place: Place, ctx: RenderContext, legendHtml
       return renderStaticSelect(el, place, false);
     case 'multi_static_select':
       return renderStaticSelect(el, place, true);
+    case 'external_select':
+      return renderExternalSelect(el, place);
     case 'users_select':
       return renderDirectorySelect(el, place, ctx, 'user', false, el.initial_user);
     case 'multi_users_select':
@@ -420,6 +442,7 @@ const INPUT_ELEMENTS: ReadonlySet<string> = new Set([
   'url_text_input',
   'static_select',
   'multi_static_select',
+  'external_select',
   'datepicker',
   'timepicker',
   'datetimepicker',

@@ -13,6 +13,7 @@ export {
 } from './blocks.js';
 export {
   viewStateValues,
+  withSuggestedOptions,
   actionPayload,
   applyViewState,
   findElement,

@@ -57,6 +57,25 @@ function findOptions(element: Obj, values: unknown[]): Obj[] {
   return unique.map((v) => findOption(element, v)).filter((o): o is Obj => o !== null);
 }
 
+/** An external_select's initial option when `value` is its value (it is not among the suggested options). */
+function initialOption(element: Obj, value: string | undefined): Obj | null {
+  return value !== undefined && isObj(element.initial_option) && element.initial_option.value === value ? optionState(element.initial_option) : null;
+}
+
+/**
+ * The view with each external_select listing, as its `options`, the options the app suggested for it so far
+ * (`suggested`: "block_id/action_id" -> options), so a pick among them reads back as Slack reports it.
+ */
+export function withSuggestedOptions(view: { blocks?: unknown[] }, suggested: Readonly<Record<string, Obj[]>> | undefined): { blocks?: unknown[] } {
+  if (!suggested || Object.keys(suggested).length === 0) return view;
+  const blocks = asArray(view.blocks).map((block, index) => {
+    if (!isObj(block) || block.type !== 'input' || !isObj(block.element) || block.element.type !== 'external_select') return block;
+    const options = suggested[`${blockIdOf(block, index)}/${actionIdOf(block.element, 0)}`];
+    return options ? { ...block, element: { ...block.element, options } } : block;
+  });
+  return { ...view, blocks };
+}
+
 const initialValues = (options: unknown): unknown[] => asArray(options).map((o) => (isObj(o) ? o.value : undefined));
 
 const USER_ID = /^[UW][A-Z0-9]+$/;
@@ -90,6 +109,9 @@ function stateFields(element: Obj, values: string[]): Obj | undefined {
     case 'radio_buttons':
     case 'overflow':
       return { selected_option: findOption(element, first(values)) };
+    case 'external_select':
+      // Its options came from the app (block_suggestion): the caller lists those suggested so far as `options`.
+      return { selected_option: findOption(element, first(values)) ?? initialOption(element, first(values)) };
     case 'multi_static_select':
     case 'checkboxes':
       return { selected_options: findOptions(element, values) };
@@ -134,6 +156,8 @@ function initialFields(element: Obj): Obj | undefined {
     case 'static_select':
     case 'radio_buttons':
       return { selected_option: isObj(element.initial_option) ? findOption(element, element.initial_option.value) : null };
+    case 'external_select':
+      return { selected_option: isObj(element.initial_option) ? optionState(element.initial_option) : null };
     case 'multi_static_select':
     case 'checkboxes':
       return { selected_options: findOptions(element, initialValues(element.initial_options)) };
