@@ -5,12 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { integer, pgTable, timestamp } from 'drizzle-orm/pg-core';
-import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { commitBefore, CommitOutcomeUnknown, DeadlineExceeded, deadlineIn, statementBefore, type ReturningStatement } from '../../src/db/commit-before.js';
 import { connectPostgres } from '../../src/db/client.js';
 import { isDatabaseUnavailable } from '../../src/db/errors.js';
-import { describeEachDb } from '../helpers/db.js';
+import { describeEachDb, lockTable } from '../helpers/db.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,27 +115,16 @@ describeEachDb('statementBefore', (getDb) => {
     if (getDb().kind !== 'postgres') return; // PGlite has one connection: nothing else can hold a lock against it
     const rows = await probe();
     // Another session holds the table: the insert waits for the lock until it is cancelled.
-    const other = postgres(getDb().database.url!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const locked = new Promise<void>((resolve) => {
-      void other.begin(async (tx) => {
-        await tx`lock table statement_probe in access exclusive mode`;
-        resolve();
-        await held;
-      });
-    });
-    await locked;
+    const release = await lockTable(getDb(), 'statement_probe');
     try {
       const started = Date.now();
       await expect(statementBefore(db(), deadlineIn(300), insertProbe(9))).rejects.toBeInstanceOf(DeadlineExceeded);
       expect(Date.now() - started).toBeLessThan(1000);
     } finally {
-      release();
+      await release();
     }
     await sleep(200); // the lock is gone: a statement that had not been cancelled would now commit
     expect(await rows()).toEqual([]);
-    await other.end();
   });
 
   it('on PostgreSQL a statement sent behind busy connections at the deadline: its answer matches what was stored', async () => {
@@ -165,20 +153,10 @@ describeEachDb('statementBefore', (getDb) => {
     const rows = await probe();
     // The insert waits for a lock; a cancel request naming its backend (as one sent for the statement before it on
     // that connection, arriving late, would) reaches it long before its deadline.
-    const other = postgres(getDb().database.url!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const locked = new Promise<void>((resolve) => {
-      void other.begin(async (tx) => {
-        await tx`lock table statement_probe in access exclusive mode`;
-        resolve();
-        await held;
-      });
-    });
-    await locked;
+    const release = await lockTable(getDb(), 'statement_probe');
     try {
       const outcome = statementBefore(db(), deadlineIn(10_000), insertProbe(12)).catch((e: unknown) => e);
-      // Looked up and cancelled through the pool's other connections (`other` is held by its transaction).
+      // Looked up and cancelled through the pool's other connections.
       const waiting = async () =>
         (await getDb().database.rows<{ pid: number }>(sql`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into "statement_probe"%'`))[0]?.pid;
       let pid: number | undefined;
@@ -187,11 +165,10 @@ describeEachDb('statementBefore', (getDb) => {
       await db().execute(sql`select pg_cancel_backend(${pid!})`);
       expect(await outcome).toBeInstanceOf(DeadlineExceeded);
     } finally {
-      release();
+      await release();
     }
     await sleep(200);
     expect(await rows()).toEqual([]);
-    await other.end();
   });
 
   it('on PostgreSQL a connection that cannot be made: the database error (nothing was stored), not "outcome unknown"', async () => {
